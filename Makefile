@@ -1,0 +1,30 @@
+# Parley: `make run` serves the demo at http://127.0.0.1:8000, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test bench messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints-build.txt
+	$(PYTHON) -m venv $(VENV)
+	PIP_CONSTRAINT=$(CURDIR)/constraints-build.txt $(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+run: install
+	PARLEY_DEMO=1 $(PY) -m parley serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+messages: install
+	cd src/parley && ../../$(PY) -m django makemessages -l fr --settings=parley.settings && ../../$(PY) -m django compilemessages --settings=parley.settings
+
+clean:
+	rm -rf $(VENV) var test-output

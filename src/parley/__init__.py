@@ -1,0 +1,1 @@
+"""Parley: real-time buyer-seller messaging for Django marketplaces."""

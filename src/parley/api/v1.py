@@ -1,0 +1,146 @@
+"""The versioned JSON API (/api/v1/). Endpoints are thin: parse, access, service, serialize."""
+
+from typing import Any
+
+from django.db import DatabaseError
+from django.http import HttpRequest
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from parley.conversations import selectors, services
+from parley.conversations.access import conversation_for, listing_for
+from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
+from parley.core.errors import AppError, Invalid, Unavailable
+from parley.realtime.selectors import stream_cursor_for, stream_since
+
+from .schemas import ConversationCreateIn, ErrorOut, MessageIn, ReadIn
+
+api = NinjaAPI(
+    title="Parley API",
+    version="1",
+    description="Conversations, messages, read marks and the per-user event stream. "
+    "Authenticate with the session cookie; send the CSRF token in X-CSRFToken on writes. "
+    "Errors always have the shape {\"error\": {\"code\", \"message\", \"details\"}}.",
+    auth=django_auth,
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def _error(request, status: int, code: str, message: str, **details):
+    return api.create_response(request, {"error": {"code": code, "message": message, "details": details}}, status=status)
+
+
+@api.exception_handler(AppError)
+def _app_error(request, exc: AppError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, 401, "unauthenticated", "Log in first: this endpoint needs a session.")
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    return _error(request, 422, "invalid", "The request is not valid.", errors=exc.errors)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request, exc):
+    return api.create_response(request, Unavailable().as_dict(), status=503)
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+conversations = Router(tags=["conversations"])
+stream = Router(tags=["events"])
+
+
+@api.get("/me", tags=["account"], response={200: dict, **ERRORS})
+def me(request: HttpRequest):
+    """The current user, their stream cursor and unread total."""
+    cursor = stream_cursor_for(user=request.user)
+    return {
+        "user": user_dict(request.user),
+        "cursor": cursor,
+        "unread_total": selectors.unread_total_for(user=request.user),
+    }
+
+
+@conversations.get("", response={200: dict, **ERRORS})
+def conversation_list(request: HttpRequest):
+    """The inbox: every conversation of the user, newest activity first."""
+    return {"conversations": [inbox_row(p) for p in selectors.inbox_for(user=request.user)]}
+
+
+@conversations.post("", response={200: dict, 201: dict, **ERRORS})
+def conversation_create(request: HttpRequest, payload: ConversationCreateIn):
+    """Create-or-get the conversation between the user (as buyer) and a listing's seller."""
+    listing = listing_for(payload.listing_id)
+    conversation, created = services.conversation_start(buyer=request.user, listing=listing)
+    conversation = conversation_for(request.user, conversation.pk)
+    return (201 if created else 200), {"conversation": conversation_summary(conversation, for_user_id=request.user.pk)}
+
+
+@conversations.get("/{int:conversation_id}", response={200: dict, **ERRORS})
+def conversation_get(request: HttpRequest, conversation_id: int):
+    conversation = conversation_for(request.user, conversation_id)
+    marks = selectors.read_marks_for(conversation=conversation)
+    return {"conversation": conversation_detail(conversation, for_user_id=request.user.pk, read_marks=marks)}
+
+
+@conversations.get("/{int:conversation_id}/messages", response={200: dict, **ERRORS})
+def message_list(request: HttpRequest, conversation_id: int, before: int | None = None, limit: int = 30):
+    """A page of messages, oldest first, before the `before` seq cursor (default: the newest)."""
+    if limit < 1:
+        raise Invalid("limit must be at least 1.", field="limit")
+    conversation = conversation_for(request.user, conversation_id)
+    messages, has_more = selectors.messages_page(conversation=conversation, before_seq=before, limit=limit)
+    return {
+        "messages": [message_dict(m) for m in messages],
+        "has_more": has_more,
+        "next_before": messages[0].seq if messages and has_more else None,
+    }
+
+
+@conversations.post("/{int:conversation_id}/messages", response={200: dict, 201: dict, **ERRORS})
+def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn):
+    """Send a message. 201 when created; 200 with the original when client_msg_id was seen."""
+    conversation = conversation_for(request.user, conversation_id)
+    message, created = services.message_send(
+        sender=request.user, conversation=conversation, body=payload.body, client_msg_id=payload.client_msg_id
+    )
+    return (201 if created else 200), {"message": message_dict(message)}
+
+
+@conversations.post("/{int:conversation_id}/read", response={200: dict, **ERRORS})
+def read_mark(request: HttpRequest, conversation_id: int, payload: ReadIn):
+    """Move the read mark forward (never back) to `seq`, or to the last message."""
+    conversation = conversation_for(request.user, conversation_id)
+    seq = services.conversation_mark_read(user=request.user, conversation=conversation, seq=payload.seq)
+    return {"conversation_id": conversation.pk, "last_read_seq": seq}
+
+
+@stream.get("", response={200: dict, **ERRORS})
+def events(request: HttpRequest, since: int = 0, limit: int = 500):
+    """The user's events after `since`, in seq order. `resync_required` means reload state."""
+    limit = max(1, min(limit, 500))
+    found, head, resync = stream_since(user=request.user, since=since, limit=limit)
+    return {
+        "events": [e.as_dict() for e in found],
+        "cursor": found[-1].seq if found else (head if resync else since),
+        "head": head,
+        "resync_required": resync,
+    }
+
+
+api.add_router("/conversations", conversations)
+api.add_router("/events", stream)

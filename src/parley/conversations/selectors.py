@@ -1,0 +1,70 @@
+"""Reads. Selectors never change anything."""
+
+from django.conf import settings
+from django.db.models import F, Q, Sum
+
+from .models import Conversation, Message, Participant
+
+
+def unread_total_for(*, user) -> int:
+    """Return the number of unread messages across all of the user's conversations."""
+    total = Participant.objects.filter(user_id=user.pk).aggregate(
+        n=Sum(F("conversation__last_seq") - F("last_read_seq"))
+    )["n"]
+    return max(total or 0, 0)
+
+
+def unread_for(*, user_id: int, conversation_id: int) -> int:
+    row = (
+        Participant.objects.filter(user_id=user_id, conversation_id=conversation_id)
+        .values_list("conversation__last_seq", "last_read_seq")
+        .first()
+    )
+    return max(row[0] - row[1], 0) if row else 0
+
+
+def inbox_for(*, user, limit: int = 100, before=None):
+    """Return the user's participations, newest activity first, ready for inbox rows.
+
+    A seller does not see a conversation until it has a message; the buyer who opened
+    it does.
+    """
+    qs = (
+        Participant.objects.filter(user_id=user.pk)
+        .filter(Q(conversation__last_seq__gt=0) | Q(conversation__buyer_id=user.pk))
+        .select_related(
+            "conversation",
+            "conversation__listing",
+            "conversation__buyer",
+            "conversation__seller",
+            "conversation__last_message",
+        )
+        .annotate(unread=F("conversation__last_seq") - F("last_read_seq"))
+        .order_by("-conversation__last_activity_at", "-conversation_id")
+    )
+    if before is not None:
+        qs = qs.filter(conversation__last_activity_at__lt=before)
+    return list(qs[:limit])
+
+
+def messages_page(*, conversation, before_seq: int | None = None, limit: int | None = None) -> tuple[list[Message], bool]:
+    """Return up to `limit` messages before `before_seq` (oldest first) and whether older exist.
+
+    Paged by seq cursor, never by offset.
+    """
+    limit = min(limit or settings.PARLEY_PAGE_SIZE, 100)
+    qs = Message.objects.filter(conversation_id=conversation.pk)
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    has_more = len(rows) > limit
+    return list(reversed(rows[:limit])), has_more
+
+
+def read_marks_for(*, conversation) -> dict[int, int]:
+    """Return {user_id: last_read_seq} for both participants."""
+    return dict(Participant.objects.filter(conversation_id=conversation.pk).values_list("user_id", "last_read_seq"))
+
+
+def conversation_for_listing(*, buyer, listing) -> Conversation | None:
+    return Conversation.objects.filter(listing_id=listing.pk, buyer_id=buyer.pk).first()

@@ -1,0 +1,90 @@
+"""The broker carries doorbells from the process that committed to every process's hub.
+
+Delivery through the broker is at-most-once: the database stream is the truth, and
+clients recover anything lost with `sync since=cursor`.
+"""
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+
+logger = logging.getLogger("parley.broker")
+
+Deliver = Callable[[int, str], None]
+Control = Callable[[int, dict], None]
+
+
+class Broker:
+    """Publish to user ids; `start` wires incoming messages to this process's hub."""
+
+    def publish(self, user_id: int, frame: str) -> None:
+        """Send one ready-made frame to every connection of user_id. Safe from any thread."""
+        raise NotImplementedError
+
+    def publish_control(self, user_id: int, message: dict) -> None:
+        """Send a control message (e.g. close a session's sockets) to every process."""
+        raise NotImplementedError
+
+    async def start(self, deliver: Deliver, control: Control) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    def healthy(self) -> bool:
+        return True
+
+
+class MemoryBroker(Broker):
+    """One process: hand the frame to the hub on the server's event loop."""
+
+    def __init__(self):
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._deliver: Deliver | None = None
+        self._control: Control | None = None
+        self._lock = threading.Lock()
+
+    async def start(self, deliver: Deliver, control: Control) -> None:
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+            self._deliver, self._control = deliver, control
+
+    async def stop(self) -> None:
+        with self._lock:
+            self._loop = self._deliver = self._control = None
+
+    def _call(self, fn, *args) -> None:
+        loop = self._loop
+        if loop is None or fn is None or loop.is_closed():
+            return  # No server loop in this process, so no sockets to ring.
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            fn(*args)
+        else:
+            loop.call_soon_threadsafe(fn, *args)
+
+    def publish(self, user_id: int, frame: str) -> None:
+        self._call(self._deliver, user_id, frame)
+
+    def publish_control(self, user_id: int, message: dict) -> None:
+        self._call(self._control, user_id, message)
+
+
+@lru_cache(maxsize=1)
+def get_broker() -> Broker:
+    """Return this process's broker, chosen by settings.PARLEY_BROKER."""
+    kind = settings.PARLEY_BROKER
+    if kind == "memory":
+        return MemoryBroker()
+    if kind == "redis":
+        from .redis_broker import RedisBroker
+
+        return RedisBroker(settings.REDIS_URL)
+    raise ValueError(f"PARLEY_BROKER is {kind!r}; use 'memory' or 'redis' (set REDIS_URL for redis).")

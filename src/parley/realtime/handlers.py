@@ -1,0 +1,59 @@
+"""WebSocket frame handlers: parse, access, one service call, serialize. Sync; run off-loop."""
+
+from parley.conversations import services
+from parley.conversations.access import conversation_for
+from parley.conversations.serializers import message_dict
+from parley.core.errors import Invalid
+
+from .selectors import stream_cursor_for, stream_since
+
+
+def cursor(user) -> int:
+    return stream_cursor_for(user=user)
+
+
+def _int(frame: dict, name: str, *, default=None) -> int:
+    value = frame.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"{name} must be a whole number.", field=name)
+    return value
+
+
+def send(user, frame: dict) -> dict:
+    conversation = conversation_for(user, frame.get("conversation_id"))
+    message, created = services.message_send(
+        sender=user, conversation=conversation, body=frame.get("body"), client_msg_id=frame.get("client_msg_id")
+    )
+    return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": created, "message": message_dict(message)}
+
+
+def read(user, frame: dict) -> dict:
+    conversation = conversation_for(user, frame.get("conversation_id"))
+    seq = frame.get("seq")
+    last_read = services.conversation_mark_read(
+        user=user, conversation=conversation, seq=None if seq is None else _int(frame, "seq")
+    )
+    return {"type": "ack", "conversation_id": conversation.pk, "last_read_seq": last_read}
+
+
+def sync(user, frame: dict) -> dict:
+    since = _int(frame, "since", default=0)
+    found, head, resync = stream_since(user=user, since=since)
+    if resync:
+        return {"type": "resync_required", "cursor": head}
+    return {
+        "type": "sync",
+        "since": since,
+        "events": [e.as_dict() for e in found],
+        "cursor": found[-1].seq if found else since,
+        "head": head,
+    }
+
+
+async def ping(user, frame: dict) -> dict:
+    return {"type": "pong"}
+
+
+ping.is_async = True
+
+HANDLERS = {"send": send, "read": read, "sync": sync, "ping": ping}

@@ -1,0 +1,154 @@
+"""The WebSocket endpoint (/ws/): a plain ASGI app beside Django (GUIDE.md §1).
+
+It authenticates from the session, keeps this process's hub up to date and turns each
+client frame into one call of a sync handler (access + service + serialize) run through
+sync_to_async. Everything it writes goes through one per-connection queue, in order.
+"""
+
+import asyncio
+import logging
+from collections import deque
+
+import orjson
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import DatabaseError
+
+from parley.core.errors import AppError, Unavailable
+
+from . import handlers
+from .auth import origin_allowed, session_user
+from .hub import hub
+from .stream import encode
+
+logger = logging.getLogger("parley.ws")
+
+MAX_QUEUE = 2000  # frames; a client this far behind is closed and will resync on reconnect
+
+
+class WSConnection:
+    __slots__ = ("user", "user_id", "session_key", "_send", "_queue", "_wakeup", "closed", "_close")
+
+    def __init__(self, user, session_key: str, send):
+        self.user = user
+        self.user_id = user.pk
+        self.session_key = session_key
+        self._send = send
+        self._queue: deque[str] = deque()
+        self._wakeup = asyncio.Event()
+        self.closed = False
+        self._close: tuple[int, str] | None = None
+
+    def push(self, frame: str) -> None:
+        if self.closed or self._close:
+            return
+        if len(self._queue) >= MAX_QUEUE:
+            self.close_soon(4008, "too far behind; reconnect and sync")
+            return
+        self._queue.append(frame)
+        self._wakeup.set()
+
+    def close_soon(self, code: int, reason: str) -> None:
+        if not self._close:
+            self._close = (code, reason)
+            self._wakeup.set()
+
+    async def writer(self) -> None:
+        try:
+            while not self.closed:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                while self._queue:
+                    await self._send({"type": "websocket.send", "text": self._queue.popleft()})
+                if self._close:
+                    await self._send({"type": "websocket.close", "code": self._close[0], "reason": self._close[1]})
+                    self.closed = True
+        except Exception:  # the peer went away mid-write; the reader sees the disconnect
+            self.closed = True
+
+
+def error_frame(exc: AppError, ref=None) -> str:
+    frame = {"type": "error", **exc.as_dict()["error"]}
+    if ref is not None:
+        frame["id"] = ref
+    return encode(frame)
+
+
+def _connect(scope):
+    user, session_key = session_user(scope)
+    if user is None:
+        return None, None, 0
+    return user, session_key, handlers.cursor(user)
+
+
+async def ws_endpoint(scope, receive, send) -> None:
+    event = await receive()
+    if event["type"] != "websocket.connect":
+        return
+    if not origin_allowed(scope):
+        await send({"type": "websocket.close", "code": 4403})
+        return
+    try:
+        user, session_key, cursor = await sync_to_async(_connect)(scope)
+    except DatabaseError:
+        await send({"type": "websocket.close", "code": 1013})
+        return
+    if user is None:
+        await send({"type": "websocket.close", "code": 4401})
+        return
+    await send({"type": "websocket.accept"})
+    conn = WSConnection(user, session_key, send)
+    hub.add(conn)
+    writer = asyncio.create_task(conn.writer())
+    conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))
+    try:
+        while not conn.closed:
+            event = await receive()
+            if event["type"] == "websocket.disconnect":
+                break
+            if event["type"] == "websocket.receive":
+                await _handle(conn, event.get("text") if event.get("text") is not None else event.get("bytes"))
+    finally:
+        conn.closed = True
+        hub.remove(conn)
+        conn._wakeup.set()
+        writer.cancel()
+
+
+async def _handle(conn: WSConnection, raw) -> None:
+    if raw is None or len(raw) > settings.PARLEY_WS_MAX_FRAME:
+        conn.push(error_frame(AppError(f"Frames are limited to {settings.PARLEY_WS_MAX_FRAME} bytes.", code="frame_too_large")))
+        return
+    try:
+        frame = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        conn.push(error_frame(AppError("The frame is not valid JSON.", code="bad_json")))
+        return
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        conn.push(error_frame(AppError('A frame is a JSON object with a "type".', code="bad_frame")))
+        return
+    ref = frame.get("id")
+    handler = handlers.HANDLERS.get(frame["type"])
+    if handler is None:
+        conn.push(error_frame(AppError(f"Unknown frame type {frame['type']!r}.", code="unknown_type", known=sorted(handlers.HANDLERS)), ref))
+        return
+    try:
+        if getattr(handler, "is_async", False):
+            reply = await handler(conn.user, frame)
+        else:
+            reply = await sync_to_async(handler)(conn.user, frame)
+    except AppError as exc:
+        conn.push(error_frame(exc, ref))
+        return
+    except DatabaseError:
+        logger.warning("database error while handling a %s frame", frame["type"], exc_info=True)
+        conn.push(error_frame(Unavailable(), ref))
+        return
+    except Exception:
+        logger.exception("unexpected error while handling a %s frame", frame["type"])
+        conn.push(error_frame(AppError("Something went wrong on the server.", code="server_error"), ref))
+        return
+    if reply is not None:
+        if ref is not None:
+            reply["id"] = ref
+        conn.push(encode(reply))
