@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARLEY_TEST_SQLITE") or None}
+else:
+    # A test database per test process, so parallel test runs never share one.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARLEY_TEST_DB_NAME", f"test_parley_{os.getpid()}")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

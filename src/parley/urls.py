@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from parley.api.v1 import api
+from parley.core.views import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="marketplace:list", permanent=False)),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
 ]
 
 if settings.PARLEY_SERVE_FILES:
