@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.apps import apps
-from django.conf import settings
+from parley.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 

@@ -1,6 +1,6 @@
 """Reads. Selectors never change anything."""
 
-from django.conf import settings
+from parley.conf import settings
 from django.db.models import F, Q, Sum
 
 from .models import Conversation, Message, Participant

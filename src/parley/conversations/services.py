@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.conf import settings
+from parley.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _

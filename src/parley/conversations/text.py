@@ -2,7 +2,7 @@
 
 import re
 
-from django.conf import settings
+from parley.conf import settings
 from django.utils.translation import gettext as _
 
 from parley.core.errors import Invalid

@@ -1,4 +1,4 @@
-from django.conf import settings
+from parley.conf import settings
 
 
 def parley(request):

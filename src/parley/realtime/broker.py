@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 
-from django.conf import settings
+from parley.conf import settings
 
 logger = logging.getLogger("parley.broker")
 

@@ -1,4 +1,4 @@
-from django.conf import settings
+from parley.conf import settings
 
 from .models import StreamEvent, UserStream
 from .stream import Event

@@ -11,7 +11,7 @@ from collections import deque
 
 import orjson
 from asgiref.sync import sync_to_async
-from django.conf import settings
+from parley.conf import settings
 from django.db import DatabaseError
 
 from parley.core.errors import AppError, Unavailable

@@ -1,0 +1,49 @@
+"""Parley's settings: Django's settings, with a default for every setting the app reads.
+
+App code imports `settings` from here instead of django.conf, so a host project only has
+to set PARLEY_LISTING_MODEL (and PARLEY_LISTING_ADAPTER when its field names differ).
+Lookups are lazy, so override_settings works as usual. docs/reusable-app.md lists them.
+"""
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _default_broker():
+    return "redis" if getattr(django_settings, "REDIS_URL", "") else "memory"
+
+
+# A callable default is called when the setting is read, so it can depend on other settings.
+DEFAULTS = {
+    "PARLEY_LISTING_ADAPTER": "parley.conversations.listings.AttributeListingAdapter",
+    "PARLEY_DEMO": False,
+    "PARLEY_BROKER": _default_broker,
+    "REDIS_URL": "",
+    "PARLEY_WS_MAX_FRAME": 16 * 1024,
+    "PARLEY_MESSAGE_MAX_CHARS": 5000,
+    "PARLEY_SEND_RATE": "30/10",
+    "PARLEY_PAGE_SIZE": 30,
+    "PARLEY_STREAM_RETENTION_DAYS": 14,
+}
+
+
+class ParleySettings:
+    """Read a setting from Django's settings, falling back to Parley's default."""
+
+    def __getattr__(self, name):
+        try:
+            return getattr(django_settings, name)
+        except AttributeError:
+            pass
+        if name in DEFAULTS:
+            default = DEFAULTS[name]
+            return default() if callable(default) else default
+        if name == "PARLEY_LISTING_MODEL":
+            raise ImproperlyConfigured(
+                "Set PARLEY_LISTING_MODEL to your listing model as 'app_label.ModelName' "
+                "(like AUTH_USER_MODEL) before installing parley.conversations."
+            )
+        raise AttributeError(f"Setting {name} is not defined.")
+
+
+settings = ParleySettings()
