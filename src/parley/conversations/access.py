@@ -1,27 +1,57 @@
 """The one access check per kind of object: missing and not-yours raise the same NotFound."""
 
+from django.utils.translation import gettext as _
+
 from parley.core.errors import NotFound
 
 from .listings import listing_model
 from .models import Conversation
 
 
+def _conversation_not_found() -> NotFound:
+    return NotFound(_("Conversation not found."))
+
+
+def _conversation_id(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def conversations_visible():
+    """The queryset every conversation access goes through, with what a card needs."""
+    return Conversation.objects.select_related("listing", "buyer", "seller")
+
+
+def may_see(user, conversation: Conversation | None) -> bool:
+    return (
+        conversation is not None
+        and getattr(user, "is_authenticated", False)
+        and user.pk in conversation.participant_ids()
+    )
+
+
 def conversation_for(user, conversation_id) -> Conversation:
     """Return the conversation if `user` takes part in it, else raise NotFound."""
-    try:
-        conversation_id = int(conversation_id)
-    except (TypeError, ValueError):
-        raise NotFound("Conversation not found.") from None
-    if not getattr(user, "is_authenticated", False):
-        raise NotFound("Conversation not found.")
-    conversation = (
-        Conversation.objects.select_related("listing", "buyer", "seller", "last_message")
-        .filter(pk=conversation_id)
-        .first()
-    )
-    if conversation is None or user.pk not in conversation.participant_ids():
-        raise NotFound("Conversation not found.")
+    conversation_id = _conversation_id(conversation_id)
+    conversation = conversations_visible().filter(pk=conversation_id).first() if conversation_id else None
+    if not may_see(user, conversation):
+        raise _conversation_not_found()
     return conversation
+
+
+def conversations_for(pairs: list[tuple[object, object]]) -> list[Conversation | NotFound]:
+    """Check many (user, conversation_id) pairs with one query; NotFound where access fails."""
+    ids = {cid for _, raw in pairs if (cid := _conversation_id(raw))}
+    found = conversations_visible().in_bulk(ids) if ids else {}
+    out: list[Conversation | NotFound] = []
+    for user, raw in pairs:
+        conversation = found.get(_conversation_id(raw))
+        out.append(conversation if may_see(user, conversation) else _conversation_not_found())
+    return out
 
 
 def listing_for(listing_id):
@@ -29,8 +59,8 @@ def listing_for(listing_id):
     try:
         listing_id = int(listing_id)
     except (TypeError, ValueError):
-        raise NotFound("Listing not found.") from None
+        raise NotFound(_("Listing not found.")) from None
     listing = listing_model()._default_manager.filter(pk=listing_id).first()
     if listing is None:
-        raise NotFound("Listing not found.")
+        raise NotFound(_("Listing not found."))
     return listing

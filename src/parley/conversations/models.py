@@ -17,9 +17,6 @@ class Conversation(models.Model):
     last_activity_at = models.DateTimeField(db_index=True)
     # Per-conversation message counter: every participant sees the same order.
     last_seq = models.BigIntegerField(default=0)
-    last_message = models.ForeignKey(
-        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("conversation")

@@ -37,14 +37,26 @@ def inbox_for(*, user, limit: int = 100, before=None):
             "conversation__listing",
             "conversation__buyer",
             "conversation__seller",
-            "conversation__last_message",
         )
         .annotate(unread=F("conversation__last_seq") - F("last_read_seq"))
         .order_by("-conversation__last_activity_at", "-conversation_id")
     )
     if before is not None:
         qs = qs.filter(conversation__last_activity_at__lt=before)
-    return list(qs[:limit])
+    rows = list(qs[:limit])
+    attach_last_messages([p.conversation for p in rows])
+    return rows
+
+
+def attach_last_messages(conversations) -> None:
+    """Set .last_message on each conversation (None when empty), with one query."""
+    wanted = Q(pk__in=[])
+    for c in conversations:
+        if c.last_seq:
+            wanted |= Q(conversation_id=c.pk, seq=c.last_seq)
+    found = {m.conversation_id: m for m in Message.objects.filter(wanted)} if any(c.last_seq for c in conversations) else {}
+    for c in conversations:
+        c.last_message = found.get(c.pk)
 
 
 def messages_page(*, conversation, before_seq: int | None = None, limit: int | None = None) -> tuple[list[Message], bool]:

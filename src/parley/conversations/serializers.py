@@ -40,7 +40,7 @@ def conversation_summary(conversation: Conversation, *, for_user_id: int) -> dic
 def inbox_row(participant) -> dict:
     """An inbox row: the summary, the last message and the unread count."""
     conversation = participant.conversation
-    last = conversation.last_message
+    last = getattr(conversation, "last_message", None)  # set by selectors.attach_last_messages
     return {
         **conversation_summary(conversation, for_user_id=participant.user_id),
         "last_message": message_dict(last) if last else None,

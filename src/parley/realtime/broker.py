@@ -25,6 +25,11 @@ class Broker:
         """Send one ready-made frame to every connection of user_id. Safe from any thread."""
         raise NotImplementedError
 
+    def publish_many(self, frames: list[tuple[int, str]]) -> None:
+        """Publish (user_id, frame) pairs in order: one call per commit, not per frame."""
+        for user_id, frame in frames:
+            self.publish(user_id, frame)
+
     def publish_control(self, user_id: int, message: dict) -> None:
         """Send a control message (e.g. close a session's sockets) to every process."""
         raise NotImplementedError
@@ -73,6 +78,15 @@ class MemoryBroker(Broker):
     def publish(self, user_id: int, frame: str) -> None:
         self._call(self._deliver, user_id, frame)
 
+    def publish_many(self, frames: list[tuple[int, str]]) -> None:
+        self._call(self._deliver_many, frames)
+
+    def _deliver_many(self, frames: list[tuple[int, str]]) -> None:
+        deliver = self._deliver
+        if deliver is not None:
+            for user_id, frame in frames:
+                deliver(user_id, frame)
+
     def publish_control(self, user_id: int, message: dict) -> None:
         self._call(self._control, user_id, message)
 
@@ -86,5 +100,5 @@ def get_broker() -> Broker:
     if kind == "redis":
         from .redis_broker import RedisBroker
 
-        return RedisBroker(settings.REDIS_URL)
+        return RedisBroker(settings.REDIS_URL, prefix=settings.PARLEY_REDIS_PREFIX)
     raise ValueError(f"PARLEY_BROKER is {kind!r}; use 'memory' or 'redis' (set REDIS_URL for redis).")

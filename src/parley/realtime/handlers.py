@@ -2,9 +2,11 @@
 
 from parley.conversations import services
 from parley.conversations.access import conversation_for
+from parley.conversations.sending import SendRequest
 from parley.conversations.serializers import message_dict
 from parley.core.errors import Invalid
 
+from .batcher import batcher
 from .selectors import stream_cursor_for, stream_since
 
 
@@ -19,12 +21,18 @@ def _int(frame: dict, name: str, *, default=None) -> int:
     return value
 
 
-def send(user, frame: dict) -> dict:
-    conversation = conversation_for(user, frame.get("conversation_id"))
-    message, created = services.message_send(
-        sender=user, conversation=conversation, body=frame.get("body"), client_msg_id=frame.get("client_msg_id")
+async def send(user, frame: dict) -> dict:
+    """Send through the group-commit batcher; access is checked inside the batch."""
+    request = await batcher.submit(
+        SendRequest(user, frame.get("conversation_id"), frame.get("body"), frame.get("client_msg_id"))
     )
-    return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": created, "message": message_dict(message)}
+    if request.error is not None:
+        raise request.error
+    message = request.result
+    return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": request.created, "message": message_dict(message)}
+
+
+send.is_async = True
 
 
 def read(user, frame: dict) -> dict:

@@ -1,15 +1,16 @@
 """Per-user durable event streams: gap-free seq allocation, append, read back, publish."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from .broker import get_broker
 from .models import StreamEvent, UserStream
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     user_id: int
     seq: int
@@ -27,34 +28,49 @@ def encode(obj) -> str:
     return orjson.dumps(obj).decode()
 
 
-def _next_seq(user_id: int) -> int:
-    """Allocate the user's next seq. Caller is inside a transaction; this locks the row."""
-    table = UserStream._meta.db_table
+def stream_reserve(counts: Counter) -> dict[int, int]:
+    """Reserve counts[user] consecutive seqs per user; return each user's first seq.
+
+    Reserve before reading anything the events report (such as unread totals), so a
+    concurrent writer to the same user waits here and then reads what this one wrote.
+
+    Caller holds the transaction. The UPDATE takes each head's row lock (on SQLite the
+    IMMEDIATE transaction already holds the database lock), in user-id order so that
+    concurrent writers cannot deadlock on PostgreSQL.
+    """
+    assert connection.in_atomic_block, "stream_reserve must run inside the writing transaction"
+    UserStream.objects.bulk_create([UserStream(user_id=uid) for uid in counts], ignore_conflicts=True)
+    table = connection.ops.quote_name(UserStream._meta.db_table)
+    first: dict[int, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE user_id = %s RETURNING last_seq", [user_id]
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
-    # First event for this user: create the head. A concurrent creator makes this raise
-    # IntegrityError inside the savepoint, and the retry finds the row.
-    try:
-        with transaction.atomic():
-            UserStream.objects.create(user_id=user_id, last_seq=1)
-        return 1
-    except IntegrityError:
-        return _next_seq(user_id)
+        for uid in sorted(counts):
+            cursor.execute(
+                f"UPDATE {table} SET last_seq = last_seq + %s WHERE user_id = %s RETURNING last_seq",
+                [counts[uid], uid],
+            )
+            first[uid] = cursor.fetchone()[0] - counts[uid] + 1
+    return first
 
 
-def stream_append(events: dict[int, tuple[str, dict]]) -> list[Event]:
-    """Append one event per user ({user_id: (type, data)}) and publish them after commit.
+def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None) -> list[Event]:
+    """Append (user_id, type, data) events, in order, and publish them after commit.
 
-    Caller holds a transaction (the one that changed the data the events describe).
+    Caller holds the transaction that changed the data the events describe. With
+    `reserved` (from stream_reserve), the events must use up exactly what was reserved.
     """
     assert connection.in_atomic_block, "stream_append must run inside the writing transaction"
-    # Lock heads in user-id order so concurrent writers cannot deadlock on PostgreSQL.
-    appended = [Event(uid, _next_seq(uid), etype, data) for uid, (etype, data) in sorted(events.items())]
+    counts = Counter(uid for uid, _, _ in events)
+    if reserved is None:
+        reserved = stream_reserve(counts) if events else {}
+    elif set(reserved) != set(counts):
+        raise ValueError("stream_append: the events do not match the reservation (seqs would have gaps)")
+    if not events:
+        return []
+    next_seq = dict(reserved)
+    appended = []
+    for uid, etype, data in events:
+        appended.append(Event(uid, next_seq[uid], etype, data))
+        next_seq[uid] += 1
     StreamEvent.objects.bulk_create(
         [StreamEvent(user_id=e.user_id, seq=e.seq, type=e.type, payload=e.data) for e in appended]
     )
@@ -64,6 +80,4 @@ def stream_append(events: dict[int, tuple[str, dict]]) -> list[Event]:
 
 def publish_events(events: list[Event]) -> None:
     """Ring each recipient's doorbell once per event, whatever its number of sockets."""
-    broker = get_broker()
-    for event in events:
-        broker.publish(event.user_id, event.frame())
+    get_broker().publish_many([(e.user_id, e.frame()) for e in events])

@@ -47,11 +47,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'message',
             },
         ),
-        migrations.AddField(
-            model_name='conversation',
-            name='last_message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='parley_conversations.message'),
-        ),
         migrations.CreateModel(
             name='Participant',
             fields=[

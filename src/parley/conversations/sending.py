@@ -1,0 +1,210 @@
+"""The send path: validate, check access, write a batch of messages in one transaction.
+
+Concurrent sends share one transaction (group commit, GUIDE.md §1): a caller hands over
+every send that is waiting, they commit together, and then each is acknowledged and
+published. A batch of one is the ordinary case, and the API uses exactly that.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parley.conf import settings
+from parley.core.errors import AppError, Conflict, Invalid
+from parley.core.ratelimit import rate_limit
+from parley.realtime.stream import stream_append, stream_reserve
+
+from . import events
+from .access import conversations_for
+from .models import Conversation, Message, Participant
+from .text import clean_body
+
+
+@dataclass
+class SendRequest:
+    sender: object
+    conversation_id: object
+    body: object
+    client_msg_id: object
+    # Filled in while the batch is prepared.
+    conversation: Conversation | None = None
+    msg_uuid: uuid.UUID | None = None
+    clean: str = ""
+    result: "Message | None" = None
+    created: bool = False
+    error: AppError | None = None
+    duplicate_of: "SendRequest | None" = field(default=None, repr=False)
+
+
+def _parse_uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise Invalid(_("client_msg_id must be a UUID."), field="client_msg_id") from None
+
+
+def _prepare(requests: list[SendRequest]) -> list[SendRequest]:
+    """Validate and check access outside the transaction; return the requests still live."""
+    checked = conversations_for([(r.sender, r.conversation_id) for r in requests])
+    live, seen = [], {}
+    for req, conversation in zip(requests, checked):
+        try:
+            if isinstance(conversation, AppError):
+                raise conversation
+            req.conversation = conversation
+            req.msg_uuid = _parse_uuid(req.client_msg_id)
+            key = (req.sender.pk, req.msg_uuid)
+            if key in seen:  # a double click inside one batch: answer both with one message
+                req.duplicate_of = seen[key]
+                continue
+            req.clean = clean_body(req.body)
+        except AppError as exc:
+            req.error = exc
+            continue
+        seen[key] = req
+        live.append(req)
+    return live
+
+
+def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
+    """Answer retries of already-stored sends with the original; return the new ones."""
+    stored = {
+        (m.sender_id, m.client_msg_id): m
+        for m in Message.objects.filter(client_msg_id__in=[r.msg_uuid for r in live])
+    }
+    fresh = []
+    for req in live:
+        original = stored.get((req.sender.pk, req.msg_uuid))
+        if original is None:
+            fresh.append(req)
+        elif original.conversation_id != req.conversation.pk:
+            req.error = Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+        else:
+            req.result, req.created = original, False
+    return fresh
+
+
+def _rate_limited(fresh: list[SendRequest]) -> list[SendRequest]:
+    allowed = []
+    for req in fresh:
+        try:
+            rate_limit(key=f"send:{req.sender.pk}", rate=settings.PARLEY_SEND_RATE)
+        except AppError as exc:
+            req.error = exc
+            continue
+        allowed.append(req)
+    return allowed
+
+
+def _write(batch: list[SendRequest]) -> None:
+    """Store the batch, move counters and read marks, append every participant's events.
+
+    Caller holds the transaction. Conversation rows are locked in id order, then stream
+    heads in user-id order (stream_append), the same order as conversation_mark_read.
+    """
+    per_conv = Counter(r.conversation.pk for r in batch)
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    now = timezone.now()
+    next_seq = {}
+    with connection.cursor() as cursor:
+        for cid in sorted(per_conv):
+            cursor.execute(
+                f"UPDATE {table} SET last_seq = last_seq + %s, last_activity_at = %s WHERE id = %s RETURNING last_seq",
+                [per_conv[cid], Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connection), cid],
+            )
+            next_seq[cid] = cursor.fetchone()[0] - per_conv[cid] + 1
+    last_seq_before = {cid: seq - 1 for cid, seq in next_seq.items()}
+    messages = []
+    for req in batch:
+        cid = req.conversation.pk
+        messages.append(
+            Message(conversation_id=cid, sender_id=req.sender.pk, seq=next_seq[cid], body=req.clean,
+                    client_msg_id=req.msg_uuid, created_at=now)
+        )
+        next_seq[cid] += 1
+    Message.objects.bulk_create(messages)
+    for req, message in zip(batch, messages):
+        req.result, req.created = message, True
+    reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
+    stream_append(_events_and_marks(batch, last_seq_before, per_conv), reserved=reserved)
+
+
+def _events_and_marks(batch: list[SendRequest], last_seq: dict[int, int], added: Counter) -> list[tuple[int, str, dict]]:
+    """Build both participants' events, replaying each send's effect on the read counts.
+
+    Caller holds the conversation and stream-head locks, so the counts read here are final.
+    """
+    conv_ids = list(last_seq)
+    read = {(p.conversation_id, p.user_id): p.last_read_seq
+            for p in Participant.objects.filter(conversation_id__in=conv_ids)}
+    users = {uid for r in batch for uid in r.conversation.participant_ids()}
+    totals = dict(
+        Participant.objects.filter(user_id__in=users)
+        .values("user_id")
+        .annotate(n=Sum(F("conversation__last_seq") - F("last_read_seq")))
+        .values_list("user_id", "n")
+    )
+    # The counters were already moved for the whole batch: rewind each user's total to
+    # where it stood before the batch, then replay the sends one by one.
+    for cid, uid in read:
+        totals[uid] = (totals.get(uid) or 0) - added[cid]
+    moved = set()
+    out = []
+    for req in batch:
+        conv, msg, sender_id = req.conversation, req.result, req.sender.pk
+        cid = conv.pk
+        totals[sender_id] -= max(msg.seq - 1 - read[(cid, sender_id)], 0)  # sending reads everything before
+        read[(cid, sender_id)] = msg.seq
+        moved.add((cid, sender_id))
+        for uid in conv.participant_ids():
+            if uid != sender_id:
+                totals[uid] += 1
+        conv.last_seq, conv.last_activity_at = msg.seq, msg.created_at
+        for uid in conv.participant_ids():
+            etype, data = events.message_created(
+                msg, conv, for_user_id=uid, unread=max(msg.seq - read[(cid, uid)], 0), unread_total=max(totals[uid], 0)
+            )
+            out.append((uid, etype, data))
+    for cid, uid in moved:
+        Participant.objects.filter(conversation_id=cid, user_id=uid, last_read_seq__lt=read[(cid, uid)]).update(
+            last_read_seq=read[(cid, uid)]
+        )
+    return out
+
+
+def send_batch(requests: list[SendRequest]) -> list[SendRequest]:
+    """Send every request; each ends with .result (and .created) or .error.
+
+    Caller has not opened a transaction; this commits once for the whole batch.
+    """
+    live = _prepare(requests)
+    if live:
+        fresh = _rate_limited(_claim_existing(live))
+        if fresh:
+            try:
+                with transaction.atomic():
+                    _write(fresh)
+            except IntegrityError:
+                # A concurrent writer stored one of these client_msg_ids first (PostgreSQL,
+                # another process). Nothing of this batch was kept: redo it one by one.
+                if len(fresh) == 1:
+                    if not _claim_existing(fresh):
+                        return _settle(requests)
+                    raise
+                for req in fresh:
+                    req.result = req.error = None
+                    send_batch([req])
+    return _settle(requests)
+
+
+def _settle(requests: list[SendRequest]) -> list[SendRequest]:
+    for req in requests:
+        if req.duplicate_of is not None:
+            original = req.duplicate_of
+            req.result, req.created, req.error = original.result, False, original.error
+    return requests
