@@ -19,6 +19,7 @@ DEFAULTS = {
     "PARLEY_DEMO": False,
     "PARLEY_BROKER": _default_broker,
     "REDIS_URL": "",
+    "PARLEY_REDIS_PREFIX": "parley",
     "PARLEY_WS_MAX_FRAME": 16 * 1024,
     "PARLEY_MESSAGE_MAX_CHARS": 5000,
     "PARLEY_SEND_RATE": "30/10",

@@ -195,6 +195,8 @@ PARLEY_LISTING_ADAPTER = os.environ.get(
     "PARLEY_LISTING_ADAPTER", "parley.conversations.listings.AttributeListingAdapter"
 )
 PARLEY_BROKER = "redis" if REDIS_URL else "memory"
+# Redis channel names start with this, so several deployments can share one Redis.
+PARLEY_REDIS_PREFIX = os.environ.get("PARLEY_REDIS_PREFIX", "parley")
 PARLEY_WS_MAX_FRAME = int(os.environ.get("PARLEY_WS_MAX_FRAME", str(16 * 1024)))
 PARLEY_MESSAGE_MAX_CHARS = 5000
 # Sending: at most N messages per user per window of S seconds.
