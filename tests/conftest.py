@@ -32,3 +32,49 @@ def require_redis():
 @pytest.fixture
 def require_chromium():
     need(chromium_missing())
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """Give the SQLite test database a file (WAL, IMMEDIATE, busy timeout), not shared-cache memory.
+
+    Concurrency tests need real SQLite locking between threads, as in production.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_parley.sqlite3")
+
+
+@pytest.fixture
+def no_rate_limit(settings):
+    """Service tests send many messages; the rate limit has its own tests."""
+    from django.core.cache import cache
+
+    settings.PARLEY_SEND_RATE = "1000000/1"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Record what the broker is asked to publish: a list of (user_id, frame dict)."""
+    import orjson
+
+    from parley.realtime.broker import get_broker
+
+    calls: list[tuple[int, dict]] = []
+    def publish(user_id, frame):
+        calls.append((user_id, orjson.loads(frame)))
+
+    def publish_many(frames):
+        for user_id, frame in frames:
+            publish(user_id, frame)
+
+    broker = get_broker()
+    monkeypatch.setattr(broker, "publish", publish)
+    if hasattr(broker, "publish_many"):
+        monkeypatch.setattr(broker, "publish_many", publish_many)
+    return calls

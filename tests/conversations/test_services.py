@@ -1,0 +1,338 @@
+"""Services on the real database: sending, idempotency, body rules, counters and events."""
+
+import uuid
+
+import pytest
+from django.db import transaction
+
+from parley.conversations import services
+from parley.conversations.models import Conversation, Message, Participant
+from parley.core.errors import Conflict, Forbidden, Invalid
+from parley.realtime.models import StreamEvent, UserStream
+from tests import factories as f
+
+pytestmark = pytest.mark.usefixtures("no_rate_limit")
+
+
+def events_of(user):
+    return list(StreamEvent.objects.filter(user=user).order_by("seq"))
+
+
+def snapshot(conv, *users):
+    """Everything a failed send must leave untouched."""
+    conv = Conversation.objects.get(pk=conv.pk)
+    return (
+        Message.objects.count(),
+        StreamEvent.objects.count(),
+        conv.last_seq,
+        conv.last_message_id,
+        conv.last_activity_at,
+        tuple(UserStream.objects.filter(user__in=users).order_by("user_id").values_list("last_seq", flat=True)),
+        tuple(Participant.objects.filter(conversation=conv).order_by("user_id").values_list("last_read_seq", flat=True)),
+    )
+
+
+# --- conversation_start ------------------------------------------------------------------
+
+
+def test_conversation_start_creates_then_reuses(db):
+    alice, bob = f.user(), f.user()
+    item = f.listing(seller=alice)
+    conv, created = services.conversation_start(buyer=bob, listing=item)
+    assert created is True
+    assert (conv.buyer_id, conv.seller_id, conv.listing_id, conv.last_seq) == (bob.pk, alice.pk, item.pk, 0)
+    roles = dict(Participant.objects.filter(conversation=conv).values_list("user_id", "role"))
+    assert roles == {bob.pk: "buyer", alice.pk: "seller"}
+    again, created_again = services.conversation_start(buyer=bob, listing=item)
+    assert (again.pk, created_again) == (conv.pk, False)
+    assert Conversation.objects.count() == 1
+    assert Participant.objects.count() == 2
+
+
+def test_conversation_start_on_own_listing_is_forbidden(db):
+    alice = f.user()
+    item = f.listing(seller=alice)
+    with pytest.raises(Forbidden) as exc:
+        services.conversation_start(buyer=alice, listing=item)
+    assert exc.value.code == "own_listing"
+    assert exc.value.status == 403
+    assert Conversation.objects.count() == 0
+
+
+def test_each_buyer_gets_their_own_conversation(db):
+    alice, bob, carol = f.user(), f.user(), f.user()
+    item = f.listing(seller=alice)
+    c1, _ = services.conversation_start(buyer=bob, listing=item)
+    c2, _ = services.conversation_start(buyer=carol, listing=item)
+    assert c1.pk != c2.pk
+
+
+# --- message_send: idempotency -------------------------------------------------------------
+
+
+def test_send_returns_message_and_moves_counters(db):
+    alice, bob, _carol, conv = f.trio()
+    message, created = services.message_send(sender=bob, conversation=conv, body="Is it available?", client_msg_id=uuid.uuid4())
+    assert created is True
+    assert (message.seq, message.sender_id, message.body) == (1, bob.pk, "Is it available?")
+    conv.refresh_from_db()
+    assert (conv.last_seq, conv.last_message_id, conv.last_activity_at) == (1, message.pk, message.created_at)
+    marks = dict(Participant.objects.filter(conversation=conv).values_list("user_id", "last_read_seq"))
+    assert marks == {bob.pk: 1, alice.pk: 0}, "sending marks everything before it read for the sender only"
+
+
+def test_same_client_msg_id_returns_the_original(db):
+    _alice, bob, _carol, conv = f.trio()
+    cmid = uuid.uuid4()
+    first, created1 = services.message_send(sender=bob, conversation=conv, body="one", client_msg_id=cmid)
+    events_before = StreamEvent.objects.count()
+    again, created2 = services.message_send(sender=bob, conversation=conv, body="a different retry body", client_msg_id=str(cmid))
+    assert (created1, created2) == (True, False)
+    assert again.pk == first.pk and again.body == "one" and again.seq == 1
+    assert Message.objects.filter(sender=bob, client_msg_id=cmid).count() == 1
+    assert StreamEvent.objects.count() == events_before, "a retry appends no events"
+    conv.refresh_from_db()
+    assert conv.last_seq == 1
+
+
+def test_same_client_msg_id_in_another_conversation_conflicts(db):
+    alice, bob, _carol, conv = f.trio()
+    other = f.conversation(buyer=bob, seller=alice)
+    cmid = uuid.uuid4()
+    f.send(conv, bob, "first", cmid)
+    before = snapshot(other, alice, bob)
+    with pytest.raises(Conflict) as exc:
+        services.message_send(sender=bob, conversation=other, body="x", client_msg_id=cmid)
+    assert exc.value.status == 409 and exc.value.details.get("field") == "client_msg_id"
+    assert snapshot(other, alice, bob) == before
+
+
+def test_same_client_msg_id_from_two_senders_is_two_messages(db):
+    alice, bob, _carol, conv = f.trio()
+    cmid = uuid.uuid4()
+    f.send(conv, bob, "from bob", cmid)
+    f.send(conv, alice, "from alice", cmid)
+    assert list(Message.objects.filter(conversation=conv).order_by("seq").values_list("sender_id", "seq")) == [
+        (bob.pk, 1),
+        (alice.pk, 2),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["not-a-uuid", "", None, 12])
+def test_client_msg_id_must_be_a_uuid(db, bad):
+    alice, bob, _carol, conv = f.trio()
+    before = snapshot(conv, alice, bob)
+    with pytest.raises(Invalid) as exc:
+        services.message_send(sender=bob, conversation=conv, body="hi", client_msg_id=bad)
+    assert exc.value.details.get("field") == "client_msg_id"
+    assert snapshot(conv, alice, bob) == before
+
+
+def test_a_failed_attempt_is_not_remembered_as_done(db):
+    _alice, bob, _carol, conv = f.trio()
+    cmid = uuid.uuid4()
+    with pytest.raises(Invalid):
+        services.message_send(sender=bob, conversation=conv, body="   ", client_msg_id=cmid)
+    message, created = services.message_send(sender=bob, conversation=conv, body="now with text", client_msg_id=cmid)
+    assert created is True and message.body == "now with text" and message.seq == 1
+
+
+# --- message_send: body rules ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "stored"),
+    [
+        ("  hello  ", "hello"),
+        ("\n\thello\n", "hello"),
+        ("line one\nline two\twith tab", "line one\nline two\twith tab"),
+        ("windows\r\nline", "windows\nline"),
+        ("<script>alert('x')</script> & \"quotes\"", "<script>alert('x')</script> & \"quotes\""),
+        ("émoji 🚲 and RTL שלום", "émoji 🚲 and RTL שלום"),
+        ("x" * 5000, "x" * 5000),
+        ("  " + "y" * 5000 + "  ", "y" * 5000),
+    ],
+)
+def test_body_is_trimmed_and_otherwise_stored_verbatim(db, body, stored):
+    _alice, bob, _carol, conv = f.trio()
+    message = f.send(conv, bob, body)
+    assert Message.objects.get(pk=message.pk).body == stored
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "   ", "\n\t\n", "z" * 5001, "nul\x00byte", "bell\x07", "esc\x1b[31m", "del\x7f", "c1\x85next", "cr only\rhere", 42, None],
+)
+def test_invalid_body_is_rejected_and_nothing_is_saved(db, body, published, django_capture_on_commit_callbacks):
+    alice, bob, _carol, conv = f.trio()
+    f.send(conv, alice, "earlier")
+    before = snapshot(conv, alice, bob)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Invalid) as exc:
+            services.message_send(sender=bob, conversation=conv, body=body, client_msg_id=uuid.uuid4())
+    assert exc.value.code == "invalid" and exc.value.details.get("field") == "body"
+    assert exc.value.message  # says what to fix
+    assert snapshot(conv, alice, bob) == before
+    assert callbacks == [] and published == []
+
+
+def test_too_long_body_error_says_the_limit(db):
+    _alice, bob, _carol, conv = f.trio()
+    with pytest.raises(Invalid) as exc:
+        f.send(conv, bob, "z" * 5001)
+    assert "5001" in exc.value.message and "5000" in exc.value.message
+    assert exc.value.details["limit"] == 5000
+
+
+# --- sequence numbers and events ---------------------------------------------------------------
+
+
+def test_conversation_seq_is_1_to_n_without_gaps(db):
+    alice, bob, _carol, conv = f.trio()
+    for i in range(12):
+        f.send(conv, bob if i % 3 else alice, f"m{i}")
+    assert list(Message.objects.filter(conversation=conv).order_by("seq").values_list("seq", flat=True)) == list(range(1, 13))
+    conv.refresh_from_db()
+    assert conv.last_seq == 12
+
+
+def test_stream_seq_is_per_user_and_gap_free_across_conversations(db):
+    alice, bob, carol = f.user(), f.user(), f.user()
+    c1 = f.conversation(buyer=bob, seller=alice)
+    c2 = f.conversation(buyer=carol, seller=alice)
+    for i in range(5):
+        f.send(c1, bob, f"b{i}")
+        f.send(c2, carol, f"c{i}")
+    services.conversation_mark_read(user=alice, conversation=c1)
+    for u, n in ((alice, 11), (bob, 6), (carol, 5)):
+        seqs = [e.seq for e in events_of(u)]
+        assert seqs == list(range(1, n + 1)), (u.username, seqs)
+        assert UserStream.objects.get(user=u).last_seq == n
+    # Each conversation's message seq is independent of the other's.
+    assert sorted(Message.objects.filter(conversation=c2).values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_message_created_event_goes_to_both_participants_with_their_view(db):
+    alice, bob, carol, conv = f.trio()
+    other_conv = f.conversation(buyer=bob, seller=alice)
+    f.send(other_conv, bob, "elsewhere")  # alice: 1 unread elsewhere
+    message = f.send(conv, bob, "Is it available?")
+    assert events_of(carol) == []
+    (bob_event,) = [e for e in events_of(bob) if e.payload["message"]["id"] == message.pk]
+    (alice_event,) = [e for e in events_of(alice) if e.payload["message"]["id"] == message.pk]
+    for event in (bob_event, alice_event):
+        assert event.type == "message.created"
+        assert event.payload["message"] == {
+            "id": message.pk,
+            "conversation_id": conv.pk,
+            "seq": 1,
+            "sender_id": bob.pk,
+            "body": "Is it available?",
+            "client_msg_id": str(message.client_msg_id),
+            "created_at": event.payload["message"]["created_at"],
+        }
+        assert event.payload["conversation"]["id"] == conv.pk
+        assert event.payload["conversation"]["last_seq"] == 1
+    assert bob_event.payload["conversation"]["role"] == "buyer"
+    assert bob_event.payload["conversation"]["other"]["id"] == alice.pk
+    assert (bob_event.payload["unread"], bob_event.payload["unread_total"]) == (0, 0)
+    assert alice_event.payload["conversation"]["role"] == "seller"
+    assert alice_event.payload["conversation"]["other"]["id"] == bob.pk
+    assert (alice_event.payload["unread"], alice_event.payload["unread_total"]) == (1, 2)
+
+
+def test_events_are_published_after_commit_only(db, published, django_capture_on_commit_callbacks):
+    alice, bob, _carol, conv = f.trio()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        message = f.send(conv, bob, "hello")
+        assert published == [], "nothing is published before the transaction commits"
+    assert StreamEvent.objects.filter(user__in=[alice, bob]).count() == 2
+    assert callbacks, "the service registered its publish with transaction.on_commit"
+    for callback in callbacks:
+        callback()
+    assert sorted(uid for uid, _ in published) == sorted([alice.pk, bob.pk]), "once per recipient user"
+    for uid, frame in published:
+        row = StreamEvent.objects.get(user_id=uid, seq=frame["seq"])
+        assert frame == {"type": "event", "seq": row.seq, "event": "message.created", "data": row.payload}
+        assert frame["data"]["message"]["id"] == message.pk
+
+
+def test_retry_publishes_nothing(db, published, django_capture_on_commit_callbacks):
+    _alice, bob, _carol, conv = f.trio()
+    cmid = uuid.uuid4()
+    f.send(conv, bob, "once", cmid)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        f.send(conv, bob, "once", cmid)
+    assert callbacks == [] and published == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_send_leaves_no_trace_and_publishes_nothing(published, no_rate_limit):
+    alice, bob, _carol, conv = f.trio()
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        with transaction.atomic():
+            f.send(conv, bob, "never")
+            raise Boom
+    assert published == []
+    assert Message.objects.count() == 0 and StreamEvent.objects.count() == 0
+    f.send(conv, bob, "real")
+    assert sorted(uid for uid, _ in published) == sorted([alice.pk, bob.pk])
+    assert [e.seq for e in events_of(bob)] == [1]
+
+
+# --- read marks ---------------------------------------------------------------------------------
+
+
+def read_mark(conv, user):
+    return Participant.objects.get(conversation=conv, user=user).last_read_seq
+
+
+def test_read_mark_moves_forward_never_back(db):
+    alice, bob, _carol, conv = f.trio()
+    for i in range(7):
+        f.send(conv, bob, f"m{i}")
+    assert services.conversation_mark_read(user=alice, conversation=conv, seq=5) == 5
+    n_events = StreamEvent.objects.count()
+    assert services.conversation_mark_read(user=alice, conversation=conv, seq=3) == 5
+    assert services.conversation_mark_read(user=alice, conversation=conv, seq=5) == 5
+    assert read_mark(conv, alice) == 5
+    assert StreamEvent.objects.count() == n_events, "a mark that does not move publishes nothing"
+    assert services.conversation_mark_read(user=alice, conversation=conv, seq=999) == 7, "beyond the last clamps"
+    assert read_mark(conv, alice) == 7
+
+
+def test_read_mark_defaults_to_last_message(db):
+    alice, bob, _carol, conv = f.trio()
+    for i in range(3):
+        f.send(conv, bob, f"m{i}")
+    assert services.conversation_mark_read(user=alice, conversation=conv) == 3
+
+
+@pytest.mark.parametrize("bad", [-1, "abc", "1.5"])
+def test_read_mark_rejects_bad_seq(db, bad):
+    alice, bob, _carol, conv = f.trio()
+    f.send(conv, bob)
+    with pytest.raises(Invalid):
+        services.conversation_mark_read(user=alice, conversation=conv, seq=bad)
+    assert read_mark(conv, alice) == 0
+
+
+def test_read_event_goes_to_both_sides(db, published, django_capture_on_commit_callbacks):
+    alice, bob, carol, conv = f.trio()
+    for i in range(4):
+        f.send(conv, bob, f"m{i}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.conversation_mark_read(user=alice, conversation=conv, seq=3)
+    mine = events_of(alice)[-1]
+    theirs = events_of(bob)[-1]
+    assert mine.type == theirs.type == "conversation.read"
+    assert mine.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3, "unread": 1, "unread_total": 1}
+    assert theirs.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3}
+    assert events_of(carol) == []
+    assert sorted((uid, fr["event"]) for uid, fr in published) == sorted(
+        [(alice.pk, "conversation.read"), (bob.pk, "conversation.read")]
+    )
