@@ -13,7 +13,8 @@ from parley.conversations import selectors, services
 from parley.conversations.access import conversation_for, listing_for
 from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
 from parley.core.errors import AppError, Invalid, Unavailable
-from parley.realtime.selectors import stream_cursor_for, stream_since
+from parley.realtime.longpoll import stream_wait
+from parley.realtime.selectors import stream_cursor_for
 
 from .schemas import ConversationCreateIn, ErrorOut, MessageIn, ReadIn
 
@@ -130,10 +131,14 @@ def read_mark(request: HttpRequest, conversation_id: int, payload: ReadIn):
 
 
 @stream.get("", response={200: dict, **ERRORS})
-def events(request: HttpRequest, since: int = 0, limit: int = 500):
-    """The user's events after `since`, in seq order. `resync_required` means reload state."""
+async def events(request: HttpRequest, since: int = 0, limit: int = 500, timeout: float = 0):
+    """The user's events after `since`, in seq order. `resync_required` means reload state.
+
+    With `timeout` (seconds, at most 30) this is a long-poll: it answers at once when there
+    are events, otherwise when one arrives or the timeout passes (the fallback transport).
+    """
     limit = max(1, min(limit, 500))
-    found, head, resync = stream_since(user=request.user, since=since, limit=limit)
+    found, head, resync = await stream_wait(user=request.auth, since=since, limit=limit, timeout=timeout)
     return {
         "events": [e.as_dict() for e in found],
         "cursor": found[-1].seq if found else (head if resync else since),
