@@ -1,4 +1,39 @@
 from parley.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# Strings the JavaScript client shows, delivered as JSON (json_script) so they translate
+# with the rest of the site. Placeholders use {name} and are filled in by the client.
+JS_STRINGS = {
+    "connected": _("Connected"),
+    "connecting": _("Connecting…"),
+    "reconnecting": _("Reconnecting…"),
+    "offline": _("Offline"),
+    "signed_out": _("Signed out"),
+    "sending": _("Sending…"),
+    "queued": _("Waiting for connection…"),
+    "sent": _("Sent"),
+    "seen": _("Seen"),
+    "failed": _("Not sent"),
+    "retry": _("Retry"),
+    "you": _("You"),
+    "you_prefix": _("You: {text}"),
+    "new_messages": _("New messages"),
+    "loading_older": _("Loading earlier messages…"),
+    "load_failed": _("Could not load earlier messages."),
+    "start_of_conversation": _("This is the start of your conversation."),
+    "no_messages_yet": _("No messages yet"),
+    "unread_count": _("{count} unread"),
+    "buying": _("Buying"),
+    "selling": _("Selling"),
+    "empty_body": _("Write a message before sending."),
+    "too_long": _("The message is {length} characters long; the limit is {limit}."),
+    "rate_limited": _("You are sending messages too quickly. Try again in {seconds} s."),
+    "timeout": _("The server did not answer in time."),
+    "error_generic": _("The message could not be sent."),
+    "just_now": _("just now"),
+    "today": _("Today"),
+    "yesterday": _("Yesterday"),
+}
 
 
 def parley(request):
@@ -20,4 +55,6 @@ def parley(request):
         "parley_demo": settings.PARLEY_DEMO,
         "unread_total": unread_total,
         "stream_cursor": stream_cursor,
+        "js_strings": JS_STRINGS,
+        "message_max_chars": settings.PARLEY_MESSAGE_MAX_CHARS,
     }

@@ -1,0 +1,45 @@
+// Every logged-in page: start the shared connection, keep the unread badge and the
+// connection-status indicator up to date.
+import { connection } from "./connection.js";
+import { t } from "./util.js";
+
+const conn = connection();
+window.parleyConnection = conn; // for debugging and the browser tests
+
+export function setUnreadTotal(total) {
+  const n = Math.max(0, Number(total) || 0);
+  for (const badge of document.querySelectorAll("[data-unread-badge]")) {
+    badge.textContent = n > 99 ? "99+" : String(n);
+    badge.hidden = n === 0;
+  }
+  document.body.dataset.unreadTotal = String(n);
+}
+
+function showState(state) {
+  const box = document.getElementById("conn-status");
+  if (!box) return;
+  box.dataset.state = state;
+  const label = box.querySelector(".conn-label");
+  if (label) label.textContent = t(state);
+  box.title = t(state);
+}
+
+conn.on("state", showState);
+conn.on("message.created", (data) => {
+  if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
+});
+conn.on("conversation.read", (data) => {
+  if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
+});
+conn.on("signed_out", () => {
+  const login = document.body.dataset.loginUrl;
+  if (login) window.location.assign(`${login}?next=${encodeURIComponent(window.location.pathname)}`);
+});
+
+// Page modules run before this starts: they are deferred module scripts, and all of them
+// are evaluated before DOMContentLoaded, so no event can arrive before they subscribe.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => conn.start());
+} else {
+  queueMicrotask(() => conn.start());
+}
