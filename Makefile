@@ -20,8 +20,12 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install $(VENV)/.installed-bench
 	$(PY) -m bench $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml constraints-build.txt
+	PIP_CONSTRAINT=$(CURDIR)/constraints-build.txt $(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test,bench]'
+	touch $@
 
 messages: install
 	cd src/parley && ../../$(PY) -m django makemessages -l fr --settings=parley.settings && ../../$(PY) -m django compilemessages --settings=parley.settings

@@ -1,0 +1,1 @@
+"""Parley's benchmark harness: `python -m bench` (docs/benchmarks.md)."""

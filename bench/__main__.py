@@ -1,0 +1,93 @@
+"""`python -m bench` (`make bench BENCH_ARGS=...`): run the scenarios, print the table, draw docs/*.png."""
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from . import report, scenarios
+from .runner import ROOT, cleanup, workdir
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+    except OSError:
+        mem = 0
+    import os
+    import sqlite3
+
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem / 1024 / 1024, 1),
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+
+
+def run(args) -> dict:
+    sizes = scenarios.Sizes(args.quick, args.smoke, pairs=args.pairs, connections=args.connections,
+                            duration=args.duration, rates_a=args.rates, ladder=args.ladder)
+    wanted = set(args.scenarios.split(","))
+    work = workdir()
+    rows: list[dict] = []
+    started = time.time()
+    try:
+        if "a" in wanted or "e" in wanted:
+            rows += scenarios.scenario_a_e(sizes, work, with_e="e" in wanted)
+        if "b" in wanted:
+            rows += scenarios.scenario_b(sizes, work, "sqlite")
+            if not args.no_postgres:
+                rows += scenarios.scenario_b(sizes, work, "postgres")
+        if "c" in wanted:
+            rows += scenarios.scenario_c(sizes, work)
+        if "d" in wanted:
+            rows += scenarios.scenario_d(sizes, work)
+    finally:
+        if not args.keep:
+            cleanup(work)
+        else:
+            print(f"work dir kept: {work}", file=sys.stderr)
+    a_rows = [r for r in rows if r["scenario"] == "a" and r["latency_ms"]["p50"]]
+    for r in rows:
+        if r["scenario"] == "e" and a_rows and r["latency_ms"]["p50"]:
+            base = a_rows[0]["latency_ms"]
+            r["latency_ratio_p50"] = round(r["latency_ms"]["p50"] / base["p50"], 1)
+            r["latency_ratio_p99"] = round(r["latency_ms"]["p99"] / base["p99"], 1)
+    return {"started": started, "args": vars(args), "machine": machine(), "rows": rows}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--quick", action="store_true", help="small numbers, about two minutes")
+    p.add_argument("--smoke", action="store_true", help="tiny numbers, a few seconds (the test suite)")
+    p.add_argument("--scenarios", default="a,b,c,d,e", help="comma-separated subset of a,b,c,d,e")
+    p.add_argument("--pairs", type=int, help="conversations (users = 2 x pairs)")
+    p.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")], help="scenario a rates, e.g. 500,1000")
+    p.add_argument("--ladder", type=lambda s: [float(x) for x in s.split(",")], help="scenario b rates")
+    p.add_argument("--duration", type=float, help="measured seconds per step")
+    p.add_argument("--connections", type=int, help="scenario c sockets to open")
+    p.add_argument("--no-postgres", action="store_true", help="skip b on PostgreSQL")
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--keep", action="store_true", help="keep the work dir (server logs, databases)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = p.parse_args(argv)
+    result = run(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = args.out / f"bench-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1, default=str))
+    (args.out / "latest.json").write_text(json.dumps(result, indent=1, default=str))
+    print()
+    print(report.table(result["rows"]))
+    print(f"\nresults: {path}")
+    if not args.no_plots and not args.smoke:
+        for png in report.plots(result["rows"], ROOT / "docs"):
+            print(f"plot: {png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Orchestration pieces: a database with bench data, server processes, a load-generator process."""
+
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-key-" + "k" * 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Database:
+    """A fresh SQLite file or a fresh PostgreSQL database, filled by bench.setup_data."""
+
+    def __init__(self, kind: str, workdir: Path, pg_base: str | None = None):
+        self.kind, self.workdir = kind, workdir
+        self.pg_name = None
+        if kind == "sqlite":
+            self.url = f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        else:
+            import psycopg
+
+            self.pg_base = pg_base
+            self.pg_name = f"parley_bench_{uuid.uuid4().hex[:10]}"
+            with psycopg.connect(pg_base, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.pg_name}"')
+            self.url = pg_base.rsplit("/", 1)[0] + "/" + self.pg_name
+        self.sessions_path = workdir / f"sessions-{kind}-{uuid.uuid4().hex[:8]}.json"
+
+    def env(self, extra: dict | None = None) -> dict:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "parley.settings",
+            "PARLEY_VAR_DIR": str(self.workdir),
+            "DATABASE_URL": self.url,
+            "SECRET_KEY": SECRET,
+            "PARLEY_SEND_RATE": "100000/1",
+            "PARLEY_DEMO": "0",
+            "PARLEY_LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        env.update(extra or {})
+        return env
+
+    def populate(self, pairs: int) -> dict:
+        subprocess.run(
+            [sys.executable, "-m", "bench.setup_data", "--pairs", str(pairs), "--out", str(self.sessions_path)],
+            cwd=ROOT, env=self.env(), check=True,
+        )
+        return json.loads(self.sessions_path.read_text())
+
+    def drop(self) -> None:
+        if self.pg_name:
+            import psycopg
+
+            with psycopg.connect(self.pg_base, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            self.pg_name = None
+
+
+class Server:
+    """One `parley serve` process (one uvicorn worker: its pid is the server's)."""
+
+    def __init__(self, db: Database, workdir: Path, extra_env: dict | None = None, name: str = "server"):
+        self.db, self.port = db, free_port()
+        self.env = db.env(extra_env)
+        self.log_path = workdir / f"{name}-{self.port}.log"
+        self.proc = None
+
+    def start(self, timeout: float = 60) -> "Server":
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.serve", "serve", "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+
+
+def run_loadgen(cfg: dict, workdir: Path, timeout: float = 900) -> dict:
+    """Run bench.loadgen in its own process and return its result."""
+    cfg = {"run_id": random.getrandbits(31), **cfg}
+    tag = uuid.uuid4().hex[:8]
+    cfg_path, out_path = workdir / f"loadgen-{tag}.json", workdir / f"loadgen-{tag}-result.json"
+    cfg_path.write_text(json.dumps(cfg))
+    subprocess.run([sys.executable, "-m", "bench.loadgen", str(cfg_path), str(out_path)], cwd=ROOT,
+                   check=True, timeout=timeout)
+    return json.loads(out_path.read_text())
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="parley-bench-"))
+
+
+def cleanup(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
