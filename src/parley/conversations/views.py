@@ -10,6 +10,7 @@ from parley.realtime.selectors import stream_cursor_for
 
 from . import selectors, services
 from .access import conversation_for, listing_for
+from .listings import listing_adapter
 from .serializers import conversation_detail, inbox_row, message_dict, user_dict
 
 
@@ -64,5 +65,5 @@ def start(request, listing_id: int):
         from django.contrib import messages as flash
 
         flash.error(request, exc.message)
-        return redirect(listing.get_absolute_url() if hasattr(listing, "get_absolute_url") else "conversations:inbox")
+        return redirect(listing_adapter().url(listing) or "conversations:inbox")
     return redirect("conversations:detail", conversation_id=conversation.pk)

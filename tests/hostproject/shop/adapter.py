@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from parley.conversations.listings import ListingAdapter
 
 
@@ -28,4 +30,4 @@ class ItemAdapter(ListingAdapter):
         return "Sold" if item.sold else "For sale"
 
     def url(self, item) -> str:
-        return item.get_absolute_url()
+        return reverse("shop:item", args=[item.pk])

@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 
 class Item(models.Model):
-    """The host marketplace's own listing, with field names unlike the demo's Listing."""
+    """The host marketplace's own listing, with field names unlike the demo's Listing.
+
+    No get_absolute_url on purpose: Parley must reach the item's page through the adapter.
+    """
 
     name = models.CharField(max_length=100)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="items")
@@ -14,6 +16,3 @@ class Item(models.Model):
 
     def __str__(self):
         return self.name
-
-    def get_absolute_url(self):
-        return reverse("shop:item", args=[self.pk])
