@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml constraints-build.txt
 	touch $@
 
 run: install
-	PARLEY_DEMO=1 $(PY) -m parley serve --host $(HOST) --port $(PORT)
+	PARLEY_DEMO=1 PARLEY_TASKS=database $(PY) -m parley serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -29,9 +29,46 @@ def serve(args) -> None:
         names = ", ".join(u["username"] for u in DEMO_USERS)
         print(f"Demo accounts: {names}  (password: {DEMO_PASSWORD})")
         print(f"Try: log in as bob in one browser, alice in another, open {url}/marketplace\n")
+    worker = _start_task_worker(settings) if args.task_worker else None
     sys.stdout.flush()
     import uvicorn
 
+    try:
+        _run_uvicorn(uvicorn, args)
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            worker.wait(10)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel stop the worker when `parley serve` dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start_task_worker(settings):
+    """Start the django.tasks database worker beside the server, when tasks are queued."""
+    if settings.PARLEY_TASKS != "database":
+        return None
+    import subprocess
+
+    from parley.realtime.tasks import prune_streams
+
+    prune_streams.enqueue()  # once per start; docs/deploy.md adds a daily timer
+    print("Background worker: parley manage db_worker")
+    return subprocess.Popen(
+        [sys.executable, "-m", "parley", "manage", "db_worker", "--no-startup-delay"],
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+    )
+
+
+def _run_uvicorn(uvicorn, args) -> None:
     uvicorn.run(
         "parley.asgi:application",
         host=args.host,
@@ -56,9 +93,18 @@ def main(argv=None) -> None:
     p.add_argument("--workers", type=int, default=int(os.environ.get("PARLEY_WORKERS", "1")))
     p.add_argument("--log-level", default="info")
     p.add_argument("--access-log", action="store_true")
+    p.add_argument("--no-task-worker", dest="task_worker", action="store_false",
+                   help="do not start the background task worker (run `parley manage db_worker` yourself)")
+    m = sub.add_parser("manage", help="run a Django management command (check --deploy, db_worker, ...)")
+    m.add_argument("arguments", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args)
+    elif args.command == "manage":
+        _setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["parley manage", *args.arguments])
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "fontawesomefree",
     "django_tasks",
+    "django_tasks_db",
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
@@ -126,7 +127,16 @@ CACHES = {
     )
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks: "immediate" runs them inline (development, tests); "database" queues them
+# for the worker (`parley manage db_worker`, which `parley serve` starts), the production default.
+PARLEY_TASKS = os.environ.get("PARLEY_TASKS", "database" if PRODUCTION else "immediate")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if PARLEY_TASKS not in _TASK_BACKENDS:
+    raise RuntimeError(f"PARLEY_TASKS is {PARLEY_TASKS!r}; set it to 'immediate' or 'database'.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[PARLEY_TASKS]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
