@@ -1,0 +1,281 @@
+"""The WebSocket protocol against a real server process (SQLite, memory broker, demo data)."""
+
+import time
+import uuid
+
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.support.live import LiveServer
+from tests.support.wsclient import connect, open_conversation, run
+
+
+@pytest.fixture(scope="module")
+def server(live_server_proc):
+    return live_server_proc
+
+
+@pytest.fixture(scope="module")
+def alice(server):
+    c = server.login("alice")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def bob(server):
+    c = server.login("bob")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def carol(server):
+    c = server.login("carol")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def conv(bob):
+    return open_conversation(bob, "alice")
+
+
+def is_message(body):
+    return lambda fr: fr["data"]["message"]["body"] == body
+
+
+def test_delivery_to_the_other_user_and_the_senders_other_sockets(server, alice, bob, conv):
+    async def go():
+        async with connect(server, alice) as a1, connect(server, alice) as a2, connect(server, bob) as b1, connect(server, bob) as b2:
+            body = f"hello {uuid.uuid4()}"
+            ack = await b1.send_message(conv, body)
+            assert ack["type"] == "ack" and ack["created"] is True
+            message = ack["message"]
+            assert message["body"] == body and message["conversation_id"] == conv
+            for sock, cursor in ((a1, a1.ready["cursor"]), (a2, a2.ready["cursor"]), (b1, b1.ready["cursor"]), (b2, b2.ready["cursor"])):
+                event = await sock.event("message.created", is_message(body))
+                assert event["data"]["message"] == message
+                assert event["seq"] == cursor + 1, "the first event after the ready cursor"
+            # Alice's copy carries her unread count; bob's says he has read his own message.
+            synced = await a1.request({"type": "sync", "since": a1.ready["cursor"]})
+            (mine,) = [e for e in synced["events"] if e["data"]["message"]["body"] == body]
+            assert mine["data"]["unread"] >= 1 and mine["data"]["conversation"]["role"] == "seller"
+            synced = await b1.request({"type": "sync", "since": b1.ready["cursor"]})
+            (theirs,) = [e for e in synced["events"] if e["data"]["message"]["body"] == body]
+            assert theirs["data"]["unread"] == 0 and theirs["data"]["conversation"]["role"] == "buyer"
+
+    run(go())
+
+
+def test_same_client_msg_id_twice_is_one_message(server, alice, bob, conv):
+    async def go():
+        async with connect(server, alice) as a, connect(server, bob) as b:
+            cmid = uuid.uuid4()
+            first = await b.send_message(conv, "only once", cmid)
+            second = await b.send_message(conv, "only once (retry)", cmid)
+            assert (first["created"], second["created"]) == (True, False)
+            assert second["message"] == first["message"]
+            assert first["client_msg_id"] == second["client_msg_id"] == str(cmid)
+            await a.event("message.created", lambda fr: fr["data"]["message"]["id"] == first["message"]["id"])
+            pong = await a.ping()
+            assert pong["type"] == "pong"
+            synced = await a.request({"type": "sync", "since": a.ready["cursor"]})
+            ids = [e["data"]["message"]["id"] for e in synced["events"] if e["event"] == "message.created"]
+            assert ids.count(first["message"]["id"]) == 1
+            assert not [fr for fr in a.frames if fr.get("type") == "event" and fr["data"]["message"]["id"] == first["message"]["id"]]
+
+    run(go())
+
+
+def test_reconnect_and_catch_up_with_sync(server, alice, bob, conv):
+    async def go():
+        async with connect(server, alice) as a:
+            cursor = a.ready["cursor"]
+        bodies = [f"missed {i} {uuid.uuid4()}" for i in range(5)]
+        for body in bodies:
+            r = bob.post(f"/api/v1/conversations/{conv}/messages", json={"body": body, "client_msg_id": str(uuid.uuid4())})
+            assert r.status_code == 201, r.text
+        async with connect(server, alice) as a:
+            assert a.ready["cursor"] == cursor + 5
+            synced = await a.request({"type": "sync", "since": cursor})
+            assert synced["type"] == "sync"
+            assert [e["seq"] for e in synced["events"]] == [cursor + i for i in range(1, 6)]
+            assert [e["event"] for e in synced["events"]] == ["message.created"] * 5
+            assert [e["data"]["message"]["body"] for e in synced["events"]] == bodies
+            seqs = [e["data"]["message"]["seq"] for e in synced["events"]]
+            assert seqs == sorted(seqs) and len(set(seqs)) == 5
+            assert synced["cursor"] == synced["head"] == cursor + 5
+            assert (await a.request({"type": "sync", "since": cursor + 5}))["events"] == []
+            beyond = await a.request({"type": "sync", "since": cursor + 1000})
+            assert beyond["type"] == "resync_required" and beyond["cursor"] == cursor + 5
+
+    run(go())
+
+
+def _refused(server, client, origin):
+    async def go():
+        with pytest.raises(InvalidStatus) as exc:
+            async with connect(server, client, origin=origin):
+                pass
+        return exc.value.response.status_code
+
+    return run(go())
+
+
+@pytest.mark.parametrize("origin", ["http://evil.example", "https://127.0.0.1.evil.example", "null", "file://"])
+def test_cross_site_origin_is_refused(server, bob, origin):
+    assert _refused(server, bob, origin) == 403
+
+
+def test_same_origin_and_no_origin_are_accepted(server, bob):
+    async def go():
+        for origin in ("default", None, f"http://localhost:{server.port}"):
+            async with connect(server, bob, origin=origin) as b:
+                assert b.ready["user_id"]
+
+    run(go())
+
+
+def test_unauthenticated_socket_is_refused(server):
+    assert _refused(server, None, "default") == 403
+    anonymous = server.client()
+    anonymous.get("/accounts/login/")  # a csrftoken cookie, but no session
+    assert _refused(server, anonymous, "default") == 403
+    anonymous.cookies.set("sessionid", "not-a-real-session")
+    assert _refused(server, anonymous, "default") == 403
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("this is not json", "bad_json"),
+        ("{unterminated", "bad_json"),
+        ("[1, 2, 3]", "bad_frame"),
+        ('"a string"', "bad_frame"),
+        ("{}", "bad_frame"),
+        ('{"type": 5}', "bad_frame"),
+        ('{"type": "no_such_type"}', "unknown_type"),
+        ('{"type": "' + "x" * 17 * 1024 + '"}', "frame_too_large"),
+        ('{"type": "send", "conversation_id": "abc", "body": "x", "client_msg_id": "nope"}', "not_found"),
+        ('{"type": "sync", "since": "zero"}', "invalid"),
+    ],
+)
+def test_bad_frames_get_an_error_frame_and_the_socket_stays_usable(server, bob, raw, code):
+    async def go():
+        async with connect(server, bob) as b:
+            await b.send(raw)
+            error = await b.recv()
+            assert error["type"] == "error" and error["code"] == code, error
+            assert error["message"] and "Traceback" not in error["message"]
+            assert isinstance(error["details"], dict)
+            assert (await b.ping())["type"] == "pong"
+
+    run(go())
+
+
+def test_binary_frames_are_answered_too(server, bob):
+    async def go():
+        async with connect(server, bob) as b:
+            await b.send(b'{"type": "ping", "id": "bin"}')
+            assert (await b.recv()) == {"type": "pong", "id": "bin"}
+            await b.send(b"\xff\xfe not json")
+            assert (await b.recv())["type"] == "error"
+            assert (await b.ping())["type"] == "pong"
+
+    run(go())
+
+
+def test_outsider_gets_not_found_and_no_events(server, alice, bob, carol, conv):
+    async def go():
+        async with connect(server, carol) as c, connect(server, alice) as a, connect(server, bob) as b:
+            theirs = await c.request({"type": "send", "conversation_id": conv, "body": "let me in", "client_msg_id": str(uuid.uuid4())})
+            missing = await c.request({"type": "send", "conversation_id": 10**9, "body": "let me in", "client_msg_id": str(uuid.uuid4())})
+            strip = lambda fr: {k: v for k, v in fr.items() if k != "id"}  # noqa: E731
+            assert theirs["type"] == "error" and theirs["code"] == "not_found"
+            assert strip(theirs) == strip(missing)
+            read_theirs = await c.request({"type": "read", "conversation_id": conv, "seq": 1})
+            read_missing = await c.request({"type": "read", "conversation_id": 10**9, "seq": 1})
+            assert strip(read_theirs) == strip(read_missing) == strip(theirs)
+            body = f"private {uuid.uuid4()}"
+            await b.send_message(conv, body)
+            await a.event("message.created", is_message(body))
+            await a.request({"type": "read", "conversation_id": conv})
+            await b.event("conversation.read")
+            pong = await c.ping()
+            assert pong["type"] == "pong"
+            assert [fr for fr in c.frames if fr.get("type") == "event"] == [], "carol saw another conversation's events"
+            synced = await c.request({"type": "sync", "since": c.ready["cursor"]})
+            assert synced["events"] == []
+
+    run(go())
+
+
+def test_read_marks_are_published_to_both_sides(server, alice, bob, conv):
+    async def go():
+        async with connect(server, alice) as a, connect(server, bob) as b:
+            body = f"read me {uuid.uuid4()}"
+            ack = await b.send_message(conv, body)
+            seq = ack["message"]["seq"]
+            await a.event("message.created", is_message(body))
+            reply = await a.request({"type": "read", "conversation_id": conv, "seq": seq})
+            assert reply == {"type": "ack", "conversation_id": conv, "last_read_seq": seq, "id": reply["id"]}
+            mine = await a.event("conversation.read", lambda fr: fr["data"]["seq"] == seq)
+            theirs = await b.event("conversation.read", lambda fr: fr["data"]["seq"] == seq)
+            assert mine["data"]["user_id"] == theirs["data"]["user_id"] == a.ready["user_id"]
+            assert mine["data"]["unread"] == 0 and "unread_total" in mine["data"]
+            assert "unread" not in theirs["data"], "the other side does not learn the reader's counts"
+            again = await a.request({"type": "read", "conversation_id": conv, "seq": max(seq - 1, 0)})
+            assert again["last_read_seq"] == seq, "a read mark never moves back"
+
+    run(go())
+
+
+def test_logout_closes_that_sessions_sockets(server, bob):
+    leaving = server.login("bob")
+
+    async def go():
+        async with connect(server, bob) as staying, connect(server, leaving) as ws:
+            r = leaving.post("/accounts/logout/")
+            assert r.status_code in (200, 302), r.status_code
+            with pytest.raises(ConnectionClosed) as exc:
+                for _ in range(50):
+                    await ws.recv()
+            assert exc.value.rcvd is not None and exc.value.rcvd.code == 4401
+            assert (await staying.ping())["type"] == "pong", "other sessions stay connected"
+        with pytest.raises(InvalidStatus):
+            async with connect(server, leaving):
+                pass
+
+    run(go())
+    leaving.close()
+
+
+def test_send_rate_limit_gives_retry_after(tmp_path):
+    server = LiveServer(workdir=tmp_path, env={"PARLEY_SEND_RATE": "5/60"}).start()
+    try:
+        bob = server.login("bob")
+        conv = open_conversation(bob, "alice")
+        if time.time() % 60 > 50:  # keep the six sends inside one fixed window
+            time.sleep(61 - time.time() % 60)
+
+        async def go():
+            async with connect(server, bob) as b:
+                for i in range(5):
+                    ack = await b.send_message(conv, f"m{i}")
+                    assert ack["type"] == "ack", ack
+                limited = await b.send_message(conv, "one too many")
+                assert limited["type"] == "error" and limited["code"] == "rate_limited", limited
+                assert isinstance(limited["details"]["retry_after"], int)
+                assert 1 <= limited["details"]["retry_after"] <= 60
+                assert "Try again" in limited["message"]
+                assert (await b.ping())["type"] == "pong"
+
+        run(go())
+        r = bob.post(f"/api/v1/conversations/{conv}/messages", json={"body": "http too", "client_msg_id": str(uuid.uuid4())})
+        assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+        assert r.json()["error"]["details"]["retry_after"] >= 1
+        bob.close()
+    finally:
+        server.stop()
