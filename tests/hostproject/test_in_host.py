@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
 from django.contrib.auth import get_user_model
 from django.db.migrations.loader import MigrationLoader
 
@@ -169,3 +170,14 @@ def test_api_creates_a_conversation_about_an_item(client, people, item):
     response = client.post("/api/v1/conversations", {"listing_id": item.pk}, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "own_listing"
+
+
+def test_the_page_shell_and_its_assets_resolve_in_the_host(client, people, conversation):
+    client.force_login(people["buyer"])
+    html = client.get(f"/messages/{conversation.pk}/").content.decode()
+    for asset in ("vendor/bootstrap/css/bootstrap.min.css", "parley/css/parley.css", "parley/js/app.js"):
+        assert f"/static/{asset}" in html
+        assert finders.find(asset), f"{asset} is not found by the host's static files finders"
+    assert 'data-ws-path="/ws/"' in html
+    assert f'data-api-url="/api/v1/conversations/{conversation.pk}/messages"' in html
+    assert "/marketplace/" not in html  # the demo's links are left out, not broken

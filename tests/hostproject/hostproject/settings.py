@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import xstatic.pkg.bootstrap
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = "hostproject-test-key-not-secret"
@@ -75,6 +77,8 @@ LOGIN_REDIRECT_URL = "shop:list"
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
+# Parley's page shell loads Bootstrap from the xstatic-bootstrap package (a Parley dependency).
+STATICFILES_DIRS = [("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "parley-hostproject-media"
 
