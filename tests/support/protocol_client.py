@@ -55,6 +55,7 @@ class StreamClient:
         self.read_marks: dict[int, list[int]] = {}  # conversation id -> last_read_seq values seen (own)
         self.resyncs = 0
         self.hints = 0
+        self.pushed = 0  # events applied from a push (the rest came by sync)
         self.ws = None
         self._reader: asyncio.Task | None = None
         self._pending: dict[int, asyncio.Future] = {}
@@ -129,6 +130,7 @@ class StreamClient:
             return  # lost in transit: a later gap or the final sync recovers it
         if frame["seq"] == self.cursor + 1 and not self._sync_lock.locked():
             self._apply(frame)
+            self.pushed += 1
         elif frame["seq"] > self.cursor + 1:
             self._schedule_sync()
 
@@ -201,6 +203,16 @@ class StreamClient:
     def view(self, conversation_id: int) -> list[dict]:
         conv = self.messages.get(conversation_id, {})
         return [conv[s] for s in sorted(conv)]
+
+
+async def until(predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
+    """Wait until predicate() is true, at most timeout seconds; return its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(step)
+    return bool(predicate())
 
 
 def same_messages(view: list[dict], db: list[dict]) -> bool:

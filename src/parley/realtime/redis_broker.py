@@ -174,20 +174,27 @@ class RedisBroker(Broker):
             self._wakeup.clear()
             while self._pending:
                 batch = [self._pending.popleft() for _ in range(min(PUBLISH_BATCH, len(self._pending)))]
-                try:
-                    pipe = self._publisher.pipeline(transaction=False)
-                    for channel, data in batch:
-                        pipe.publish(channel, data)
-                    await pipe.execute()
-                    self._pub_log.ok()
-                    self._overflow_logged = False
-                except asyncio.CancelledError:
-                    raise
-                except REDIS_ERRORS as exc:
+                if not await self._publish_batch(batch):
                     # Dropped: the stream has them, and subscribers resync when Redis is back.
-                    self._pub_log.failed(exc)
                     self._pending.clear()
                     await asyncio.sleep(backoff_delay(1))
+
+    async def _publish_batch(self, batch: list[tuple[str, str]]) -> bool:
+        # Two tries: after a Redis restart the pooled connection is stale and the first
+        # command only discovers it; the second runs on a fresh connection.
+        for attempt in range(2):
+            try:
+                pipe = self._publisher.pipeline(transaction=False)
+                for channel, data in batch:
+                    pipe.publish(channel, data)
+                await pipe.execute()
+                self._pub_log.ok()
+                self._overflow_logged = False
+                return True
+            except REDIS_ERRORS as exc:
+                if attempt:
+                    self._pub_log.failed(exc)
+        return False
 
     def _sync(self) -> redis.Redis:
         with self._sync_lock:
