@@ -75,7 +75,9 @@ def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
     """Answer retries of already-stored sends with the original; return the new ones."""
     stored = {
         (m.sender_id, m.client_msg_id): m
-        for m in Message.objects.filter(client_msg_id__in=[r.msg_uuid for r in live])
+        for m in Message.objects.filter(
+            sender_id__in={r.sender.pk for r in live}, client_msg_id__in=[r.msg_uuid for r in live]
+        )
     }
     fresh = []
     for req in live:
@@ -180,26 +182,34 @@ def _events_and_marks(batch: list[SendRequest], last_seq: dict[int, int], added:
 def send_batch(requests: list[SendRequest]) -> list[SendRequest]:
     """Send every request; each ends with .result (and .created) or .error.
 
-    Caller has not opened a transaction; this commits once for the whole batch.
+    Caller has not opened a transaction; this commits once for the whole batch. Retries
+    are rare, so the batch is first written as if all were new: the unique constraint on
+    (sender, client_msg_id) catches a retry, and then each request is redone on its own.
     """
-    live = _prepare(requests)
-    if live:
-        fresh = _rate_limited(_claim_existing(live))
-        if fresh:
-            try:
-                with transaction.atomic():
-                    _write(fresh)
-            except IntegrityError:
-                # A concurrent writer stored one of these client_msg_ids first (PostgreSQL,
-                # another process). Nothing of this batch was kept: redo it one by one.
-                if len(fresh) == 1:
-                    if not _claim_existing(fresh):
-                        return _settle(requests)
-                    raise
-                for req in fresh:
-                    req.result = req.error = None
-                    send_batch([req])
+    fresh = _rate_limited(_prepare(requests))
+    if fresh:
+        try:
+            with transaction.atomic():
+                _write(fresh)
+        except IntegrityError:
+            for req in fresh:  # nothing of the batch was kept
+                req.result, req.created = None, False
+                _send_one(req)
     return _settle(requests)
+
+
+def _send_one(req: SendRequest) -> None:
+    """Answer a retry with the original message, or write this request alone."""
+    if not _claim_existing([req]):
+        return
+    try:
+        with transaction.atomic():
+            _write([req])
+    except IntegrityError:
+        # Another process stored the same client_msg_id between our check and write.
+        req.result = None
+        if _claim_existing([req]):
+            raise
 
 
 def _settle(requests: list[SendRequest]) -> list[SendRequest]:

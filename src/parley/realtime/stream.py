@@ -39,7 +39,6 @@ def stream_reserve(counts: Counter) -> dict[int, int]:
     concurrent writers cannot deadlock on PostgreSQL.
     """
     assert connection.in_atomic_block, "stream_reserve must run inside the writing transaction"
-    UserStream.objects.bulk_create([UserStream(user_id=uid) for uid in counts], ignore_conflicts=True)
     table = connection.ops.quote_name(UserStream._meta.db_table)
     first: dict[int, int] = {}
     with connection.cursor() as cursor:
@@ -48,7 +47,15 @@ def stream_reserve(counts: Counter) -> dict[int, int]:
                 f"UPDATE {table} SET last_seq = last_seq + %s WHERE user_id = %s RETURNING last_seq",
                 [counts[uid], uid],
             )
-            first[uid] = cursor.fetchone()[0] - counts[uid] + 1
+            row = cursor.fetchone()
+            if row is None:  # the user's first event: create the head, then take the lock
+                UserStream.objects.bulk_create([UserStream(user_id=uid)], ignore_conflicts=True)
+                cursor.execute(
+                    f"UPDATE {table} SET last_seq = last_seq + %s WHERE user_id = %s RETURNING last_seq",
+                    [counts[uid], uid],
+                )
+                row = cursor.fetchone()
+            first[uid] = row[0] - counts[uid] + 1
     return first
 
 
