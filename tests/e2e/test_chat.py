@@ -4,6 +4,7 @@ The live server is shared with other test modules, so every test makes its own u
 message text and never assumes a conversation starts empty.
 """
 
+import json
 import re
 import uuid
 
@@ -365,3 +366,105 @@ def _carol_conversation_with_history(client: httpx.Client) -> dict:
         )
         assert sent.status_code == 201, sent.text
     return {"id": conversation_id, "first": texts[0], "last": texts[-1]}
+
+
+def test_inbox_moves_the_conversation_to_the_top_live(people):
+    bob = people("bob")
+    lamp_id = contact_seller(bob, LAMP)
+    send(bob, token("Lamp first"))
+    bike_id = contact_seller(bob, BIKE)
+    send(bob, token("Bike second"))
+    alice = people("alice")
+    alice.page.goto("/messages/")
+    connected(alice)
+    rows = alice.page.locator("#inbox-list > li")
+    expect(rows.first).to_have_attribute("data-conversation-id", str(bike_id))
+    bob.page.goto(f"/messages/{lamp_id}/")
+    connected(bob)
+    latest = token("Lamp again, <b>bold?</b>")
+    send(bob, latest)
+    expect(rows.first).to_have_attribute("data-conversation-id", str(lamp_id), timeout=2_000)
+    expect(rows.first.locator(".preview")).to_have_text(latest)
+    expect(rows.first.locator(".unread-count")).to_be_visible()
+    assert alice.page.locator(f'#inbox-list > li[data-conversation-id="{lamp_id}"]').count() == 1
+    # Reading it elsewhere (another tab of alice's) clears the row's unread count live.
+    other_tab = alice.context.new_page()
+    other_tab.goto(f"/messages/{lamp_id}/")
+    expect(rows.first.locator(".unread-count")).to_have_count(0, timeout=3_000)
+    other_tab.close()
+
+
+def test_new_messages_pill_when_scrolled_up(people, live_server_proc):
+    carol_api = live_server_proc.login("carol")
+    try:
+        conv = _carol_conversation_with_history(carol_api)
+        carol = people("carol")
+        carol.page.goto(f"/messages/{conv['id']}/")
+        connected(carol)
+        scroller = carol.page.locator("#chat-scroll")
+        expect(carol.page.locator(".msg", has_text=conv["last"])).to_be_in_viewport()
+        scroller.evaluate("el => el.scrollTop = el.scrollHeight / 2")
+        carol.page.wait_for_timeout(300)
+        alice_api = live_server_proc.login("alice")
+        try:
+            news = token("A new message while you read history")
+            sent = alice_api.post(
+                f"/api/v1/conversations/{conv['id']}/messages", json={"body": news, "client_msg_id": str(uuid.uuid4())}
+            )
+            assert sent.status_code == 201, sent.text
+        finally:
+            alice_api.close()
+        pill = carol.page.get_by_role("button", name="New messages")
+        expect(pill).to_be_visible(timeout=2_000)
+        expect(carol.page.locator(".msg", has_text=news)).not_to_be_in_viewport()
+        shot(carol.page, "conversation-new-pill-desktop")
+        pill.click()
+        expect(carol.page.locator(".msg", has_text=news)).to_be_in_viewport(timeout=3_000)
+        expect(pill).to_be_hidden()
+    finally:
+        carol_api.close()
+
+
+def test_failed_send_retries_with_the_same_client_msg_id(people, live_server_proc):
+    bob = people("bob")
+    conversation_id = contact_seller(bob, CAMERA)
+    sends: list[dict] = []
+    dropped = {"left": 1}
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            try:
+                frame = json.loads(message)
+            except (TypeError, ValueError):
+                frame = None
+            if isinstance(frame, dict) and frame.get("type") == "send":
+                sends.append(frame)
+                if dropped["left"]:
+                    dropped["left"] -= 1
+                    return  # lost on the way: no ack will come
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    bob.page.route_web_socket(re.compile(r".*/ws/$"), route)
+    bob.page.reload()
+    connected(bob)
+    text = token("Lost the first time")
+    composer(bob.page).fill(text)
+    bob.page.get_by_role("button", name="Send", exact=True).click()
+    failed = bob.page.locator(".msg.mine.failed", has_text=text)
+    expect(failed).to_be_visible(timeout=15_000)
+    expect(bob.page.locator("#composer-error")).to_be_visible()
+    shot(bob.page, "conversation-failed-desktop")
+    failed.get_by_role("button", name="Retry").click()
+    expect(bob.page.locator(".msg.mine[data-seq]", has_text=text)).to_have_count(1, timeout=5_000)
+    expect(bubbles(bob.page, text)).to_have_count(1)
+    assert len(sends) == 2 and sends[0]["client_msg_id"] == sends[1]["client_msg_id"]
+    api = live_server_proc.login("bob")
+    try:
+        found = api.get(f"/api/v1/conversations/{conversation_id}/messages", params={"limit": 100}).json()["messages"]
+    finally:
+        api.close()
+    assert [m["body"] for m in found].count(text) == 1

@@ -252,6 +252,7 @@ async function attempt(p) {
   try {
     const reply = await conn.send({ type: "send", conversation_id: convId, body: p.body, client_msg_id: p.cmid });
     confirm(reply.message);
+    if (![...pending.values()].some((other) => other.state === "failed")) showError("");
   } catch (err) {
     if (!pending.has(p.cmid)) return; // the message.created event confirmed it meanwhile
     if (err.code === "offline" || err.code === "disconnected") {
