@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from parley.core.jsonenc import FastJSONEncoder
+
 
 class UserStream(models.Model):
     """The head of one user's event stream; its row lock serialises seq allocation."""
@@ -17,7 +19,7 @@ class StreamEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seq = models.BigIntegerField()
     type = models.CharField(max_length=64)
-    payload = models.JSONField()
+    payload = models.JSONField(encoder=FastJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
