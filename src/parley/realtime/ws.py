@@ -12,7 +12,7 @@ from collections import deque
 import orjson
 from asgiref.sync import sync_to_async
 from parley.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 
 from parley.core.errors import AppError, Unavailable
 
@@ -92,6 +92,7 @@ async def ws_endpoint(scope, receive, send) -> None:
         user, session_key, cursor = await sync_to_async(_connect)(scope)
     except DatabaseError:
         await send({"type": "websocket.close", "code": 1013})
+        await _drop_broken_connection()
         return
     if user is None:
         await send({"type": "websocket.close", "code": 4401})
@@ -113,6 +114,18 @@ async def ws_endpoint(scope, receive, send) -> None:
         hub.remove(conn)
         conn._wakeup.set()
         writer.cancel()
+
+
+async def _drop_broken_connection() -> None:
+    """Close the sockets' database connection after an error, so the next frame reconnects.
+
+    Outside a request nothing else does (Django closes connections at request end), and a
+    connection broken by a database restart would otherwise fail every frame after it.
+    """
+    try:
+        await sync_to_async(close_old_connections)()
+    except DatabaseError:
+        pass
 
 
 async def _handle(conn: WSConnection, raw) -> None:
@@ -143,6 +156,7 @@ async def _handle(conn: WSConnection, raw) -> None:
     except DatabaseError:
         logger.warning("database error while handling a %s frame", frame["type"], exc_info=True)
         conn.push(error_frame(Unavailable(), ref))
+        await _drop_broken_connection()
         return
     except Exception:
         logger.exception("unexpected error while handling a %s frame", frame["type"])
