@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import report, scenarios
-from .runner import ROOT, cleanup, workdir
+from .runner import ROOT, cleanup, git_state, workdir
 
 
 def machine() -> dict:
@@ -30,7 +30,8 @@ def machine() -> dict:
 
 def run(args) -> dict:
     sizes = scenarios.Sizes(args.quick, args.smoke, pairs=args.pairs, connections=args.connections,
-                            duration=args.duration, rates_a=args.rates, ladder=args.ladder)
+                            duration=args.duration, rates_a=args.rates, ladder=args.ladder,
+                            profile=args.profile, pollers=args.pollers)
     wanted = set(args.scenarios.split(","))
     work = workdir()
     rows: list[dict] = []
@@ -57,7 +58,7 @@ def run(args) -> dict:
             base = a_rows[0]["latency_ms"]
             r["latency_ratio_p50"] = round(r["latency_ms"]["p50"] / base["p50"], 1)
             r["latency_ratio_p99"] = round(r["latency_ms"]["p99"] / base["p99"], 1)
-    return {"started": started, "args": vars(args), "machine": machine(), "rows": rows}
+    return {"started": started, "args": vars(args), "machine": machine(), "code": git_state(), "rows": rows}
 
 
 def main(argv=None) -> None:
@@ -70,6 +71,8 @@ def main(argv=None) -> None:
     p.add_argument("--ladder", type=lambda s: [float(x) for x in s.split(",")], help="scenario b rates")
     p.add_argument("--duration", type=float, help="measured seconds per step")
     p.add_argument("--connections", type=int, help="scenario c sockets to open")
+    p.add_argument("--pollers", type=int, help="scenario e polling users")
+    p.add_argument("--profile", type=Path, help="py-spy the server during scenario a; raw stacks to this file")
     p.add_argument("--no-postgres", action="store_true", help="skip b on PostgreSQL")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--keep", action="store_true", help="keep the work dir (server logs, databases)")
@@ -83,7 +86,8 @@ def main(argv=None) -> None:
     (args.out / "latest.json").write_text(json.dumps(result, indent=1, default=str))
     print()
     print(report.table(result["rows"]))
-    print(f"\nresults: {path}")
+    print(f"\nserver code: {result['code']}")
+    print(f"results: {path}")
     if not args.no_plots and not args.smoke:
         for png in report.plots(result["rows"], ROOT / "docs"):
             print(f"plot: {png}")

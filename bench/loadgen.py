@@ -20,7 +20,7 @@ from array import array
 
 import orjson
 
-from .procstat import ProcSample, self_cpu_seconds
+from .procstat import ProcSample, loadavg, machine_busy_seconds, self_cpu_seconds
 from .wsclient import HTTPClient, ws_connect
 
 NS = 1_000_000_000
@@ -183,6 +183,7 @@ class Delivery:
         wall0 = time.time_ns() + int(0.05 * NS)
         srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
         cpu0 = self_cpu_seconds()
+        machine0 = machine_busy_seconds()
         measured_from = None
         i = 0
         while i < n:
@@ -192,6 +193,7 @@ class Delivery:
                 if i == step.n_warm:  # warm-up over: the measured window starts here
                     srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
                     cpu0 = self_cpu_seconds()
+                    machine0 = machine_busy_seconds()
                     measured_from = time.monotonic()
                 intended = wall0 + int(i * NS / rate)
                 conv, sender, _recipient = self._message(i, step.number)
@@ -220,6 +222,9 @@ class Delivery:
         send_window = time.monotonic() - measured_from
         srv_stats = [s.stop() for s in srv]
         cpu_used = self_cpu_seconds() - cpu0
+        machine1 = machine_busy_seconds()
+        ncpu = os.cpu_count() or 1
+        machine_pct = 100 * (machine1[0] - machine0[0]) / max(1e-9, (machine1[1] - machine0[1]) / ncpu)
         # Grace: wait until every message reached its recipient (and was acked), or time runs out.
         grace_end = time.monotonic() + self.cfg.get("grace_s", 5)
         while time.monotonic() < grace_end:
@@ -252,6 +257,11 @@ class Delivery:
             "server_cpu_pct": round(sum(s["cpu_pct"] for s in srv_stats), 1) if srv_stats else None,
             "server_rss_mib": round(sum(s["rss_kib"] for s in srv_stats) / 1024, 1) if srv_stats else None,
             "loadgen_cpu_pct": round(100 * cpu_used / send_window, 1) if send_window else None,
+            # Noise: CPU used by everything else on this shared machine (100% = one core).
+            "machine_cpu_pct": round(machine_pct, 1),
+            "other_cpu_pct": round(machine_pct - sum(s["cpu_pct"] for s in srv_stats)
+                                   - (100 * cpu_used / send_window if send_window else 0), 1),
+            "loadavg": loadavg(),
             "cdf": cdf_points(lat),
         }
         if self.poll_latency:
@@ -326,6 +336,9 @@ class Delivery:
             out["idle"]["pollers"] = len(self.pollers)
         gc.collect()
         gc.freeze()
+        if self.cfg.get("ready_path"):  # the orchestrator may start a profiler now
+            open(self.cfg["ready_path"], "w").close()
+            await asyncio.sleep(self.cfg.get("ready_pause_s", 0))
         out["steps"] = []
         for number, spec in enumerate(self.cfg.get("steps", [])):
             step = Step(number, self.cfg["run_id"], spec["rate"], spec.get("warmup_s", 2), spec["duration_s"])

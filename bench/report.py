@@ -32,6 +32,8 @@ def table(rows: list[dict]) -> str:
             notes.append(f"errors {r['errors']}")
         if r.get("achieved_rate") is not None and r["rate"] and r["achieved_rate"] < 0.95 * r["rate"]:
             notes.append(f"loadgen only reached {r['achieved_rate']}/s")
+        if r.get("other_cpu_pct") is not None and r["other_cpu_pct"] > 20:
+            notes.append(f"NOISY: other processes used {r['other_cpu_pct']}% CPU")
         if r["scenario"] == "a" and r.get("idle_ws"):
             i = r["idle_ws"]
             notes.append(f"{r.get('connected')} sockets; idle CPU {i.get('server_cpu_pct')}%")

@@ -118,15 +118,81 @@ class Server:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
 
-def run_loadgen(cfg: dict, workdir: Path, timeout: float = 900) -> dict:
-    """Run bench.loadgen in its own process and return its result."""
+def wait_quiet(pids, below_pct: float = 15.0, timeout: float = 90.0) -> float:
+    """Wait until the servers are idle again (a saturated step leaves a backlog); return seconds waited."""
+    from .procstat import cpu_seconds
+
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        c0 = sum(cpu_seconds(p) for p in pids)
+        time.sleep(1.0)
+        if 100 * (sum(cpu_seconds(p) for p in pids) - c0) < below_pct:
+            break
+    return time.monotonic() - t0
+
+
+class Profiler:
+    """py-spy record on a server process (raw collapsed stacks, per thread) while a loadgen runs."""
+
+    def __init__(self, pid: int, path: Path, rate: int = 250):
+        self.path = path
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--rate", str(rate),
+             "--format", "raw", "--threads", "--nonblocking", "-o", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> Path:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        return self.path
+
+
+def run_loadgen(cfg: dict, workdir: Path, timeout: float = 900, on_ready=None) -> dict:
+    """Run bench.loadgen in its own process and return its result.
+
+    on_ready() is called once the load generator has connected and is about to send.
+    """
     cfg = {"run_id": random.getrandbits(31), **cfg}
     tag = uuid.uuid4().hex[:8]
     cfg_path, out_path = workdir / f"loadgen-{tag}.json", workdir / f"loadgen-{tag}-result.json"
+    ready = workdir / f"loadgen-{tag}.ready"
+    if on_ready:
+        cfg.update(ready_path=str(ready), ready_pause_s=1.0)
     cfg_path.write_text(json.dumps(cfg))
-    subprocess.run([sys.executable, "-m", "bench.loadgen", str(cfg_path), str(out_path)], cwd=ROOT,
-                   check=True, timeout=timeout)
+    if cfg.get("server_pids"):
+        wait_quiet(cfg["server_pids"])
+    proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(cfg_path), str(out_path)], cwd=ROOT)
+    deadline = time.monotonic() + timeout
+    try:
+        while proc.poll() is None:
+            if on_ready and ready.exists():
+                on_ready()
+                on_ready = None
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the load generator ran past {timeout}s")
+            time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode:
+        raise RuntimeError(f"the load generator exited with {proc.returncode}")
     return json.loads(out_path.read_text())
+
+
+def git_state() -> dict:
+    """Which server code was measured: the commit, and whether src/ had uncommitted changes."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"), "src_dirty": bool(git("status", "--porcelain", "--", "src"))}
 
 
 def workdir() -> Path:

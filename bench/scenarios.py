@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from .runner import Database, Server, run_loadgen
+from .runner import Database, Profiler, Server, run_loadgen
 
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -17,6 +17,7 @@ def say(msg: str) -> None:
 
 class Sizes:
     def __init__(self, quick: bool, smoke: bool = False, **overrides):
+        self.profile = None
         if smoke:
             self.pairs, self.rates_a, self.warmup, self.duration = 10, [50], 0.5, 2
             self.ladder, self.connections, self.pollers, self.poll_rate, self.poll_s = [50], 100, 5, 5, 3
@@ -28,7 +29,7 @@ class Sizes:
         else:
             self.pairs, self.rates_a, self.warmup, self.duration = 1000, [500, 1000], 3, 15
             self.ladder = [100, 200, 300, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000]
-            self.connections, self.pollers, self.poll_rate, self.poll_s = 20000, 500, 25, 30
+            self.connections, self.pollers, self.poll_rate, self.poll_s = 20000, 200, 25, 30
             self.idle_s, self.rate_d, self.grace = 10, 500, 10
         for k, v in overrides.items():
             if v is not None:
@@ -65,7 +66,16 @@ def scenario_a_e(sizes: Sizes, work, with_e: bool = True) -> list[dict]:
         cfg = _base_cfg(data, [srv], sizes)
         cfg["idle_s"] = sizes.idle_s
         cfg["steps"] = [{"rate": r, "warmup_s": sizes.warmup, "duration_s": sizes.duration} for r in sizes.rates_a]
-        res = run_loadgen(cfg, work)
+        prof = []
+
+        def start_profiler():
+            prof.append(Profiler(srv.pid, sizes.profile))
+
+        try:
+            res = run_loadgen(cfg, work, on_ready=start_profiler if sizes.profile else None)
+        finally:
+            for pr in prof:
+                say(f"[a] py-spy profile (sending steps only): {pr.stop()}")
         idle = res.get("idle", {})
         rows += _rows("a", "a: delivery, SQLite, 1 process", res,
                       {"connected": res["connected"], "idle_ws": idle})
