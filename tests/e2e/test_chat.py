@@ -461,6 +461,7 @@ def test_failed_send_retries_with_the_same_client_msg_id(people, live_server_pro
     failed.get_by_role("button", name="Retry").click()
     expect(bob.page.locator(".msg.mine[data-seq]", has_text=text)).to_have_count(1, timeout=5_000)
     expect(bubbles(bob.page, text)).to_have_count(1)
+    expect(bob.page.locator("#composer-error")).to_be_hidden()
     assert len(sends) == 2 and sends[0]["client_msg_id"] == sends[1]["client_msg_id"]
     api = live_server_proc.login("bob")
     try:
