@@ -202,7 +202,11 @@ def test_read_marks(people):
     assert Api(alice).get("/me").json()["unread_total"] == 0
 
 
-def test_events_since_in_order_and_resync(people):
+@pytest.mark.django_db(transaction=True)
+def test_events_since_in_order_and_resync():
+    # transaction=True: the long-poll view closes its database connection between reads,
+    # which a test wrapped in one transaction cannot survive.
+    people = f.user("alice"), f.user("bob"), f.user("carol")
     alice, bob, _ = people
     conv = f.conversation(buyer=bob, seller=alice)
     for i in range(4):
