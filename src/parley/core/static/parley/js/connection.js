@@ -10,6 +10,10 @@ const BACKOFF_MAX_MS = 15000;
 const REPLY_TIMEOUT_MS = 10000;
 const PING_EVERY_MS = 25000;
 const SYNC_ROUNDS_MAX = 200; // 200 x 500 events; more than that means reload instead
+// Fallback transport (docs/protocol.md): after this many socket failures before any `ready`,
+// long-poll /api/v1/events and send over HTTP POST instead.
+const WS_FAILURES_BEFORE_FALLBACK = 2;
+const LONG_POLL_SECONDS = 25;
 
 export class ReplyError extends Error {
   constructor(code, message, details = {}) {
@@ -36,6 +40,8 @@ export class Connection {
     this._highestSeen = this.cursor;
     this._stopped = false;
     this._suspended = false;
+    this.transport = "websocket"; // websocket | fallback (long-polling)
+    this._wsFailures = 0;
   }
 
   /** Subscribe: "event" (every applied stream event), an event name such as
@@ -57,6 +63,7 @@ export class Connection {
   }
 
   get connected() {
+    if (this.transport === "fallback") return this.ready;
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.ready;
   }
 
@@ -84,7 +91,7 @@ export class Connection {
 
   _kick() {
     // Reconnect now rather than at the end of the current back-off.
-    if (this._stopped || this._suspended) return;
+    if (this._stopped || this._suspended || this.transport === "fallback") return;
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     clearTimeout(this._retryTimer);
     this._retryTimer = null;
@@ -108,7 +115,8 @@ export class Connection {
     try {
       ws = new WebSocket(this.url);
     } catch (err) {
-      this._scheduleReconnect();
+      if (++this._wsFailures >= WS_FAILURES_BEFORE_FALLBACK) this._startFallback();
+      else this._scheduleReconnect();
       return;
     }
     this.ws = ws;
@@ -150,6 +158,10 @@ export class Connection {
       this._setState("offline");
       return;
     }
+    if (!ws._parleyReady && ++this._wsFailures >= WS_FAILURES_BEFORE_FALLBACK && navigator.onLine) {
+      this._startFallback(); // the socket never opened twice in a row: a proxy may block it
+      return;
+    }
     this._scheduleReconnect();
   }
 
@@ -179,6 +191,7 @@ export class Connection {
   }
 
   _send(frame, { timeout, requireReady }) {
+    if (this.transport === "fallback") return this._httpSend(frame);
     return new Promise((resolve, reject) => {
       const ws = this.ws;
       if (!ws || ws.readyState !== WebSocket.OPEN || (requireReady && !this.ready)) {
@@ -214,7 +227,13 @@ export class Connection {
       return;
     }
     if (frame.type === "ready") {
+      ws._parleyReady = true;
+      this._wsFailures = 0;
       this._onReady();
+      return;
+    }
+    if (frame.type === "sync_hint") {
+      this._sync(); // the server may have missed pushes (a broker outage)
       return;
     }
     if (frame.id !== undefined && this._pending.has(frame.id)) {
@@ -298,6 +317,110 @@ export class Connection {
     }
   }
 }
+
+// --- The fallback transport: long-poll the stream, send over HTTP -------------------------
+Object.assign(Connection.prototype, {
+  _startFallback() {
+    if (this.transport === "fallback") return;
+    this.transport = "fallback";
+    clearTimeout(this._retryTimer);
+    this.ready = false;
+    this._setState("fallback");
+    this._emit("transport", "fallback");
+    this._pollLoop();
+  },
+
+  async _pollLoop() {
+    let failures = 0;
+    while (!this._stopped && this.transport === "fallback") {
+      if (this._suspended) {
+        await sleep(500);
+        continue;
+      }
+      try {
+        if (!this.ready) {
+          if (!(await this._sync())) throw new ReplyError("sync_failed", "sync failed");
+          this.ready = true;
+          this._setState("fallback");
+          this._emit("open");
+        }
+        const { body } = await this._http("GET", `/api/v1/events?since=${this.cursor}&timeout=${LONG_POLL_SECONDS}`);
+        failures = 0;
+        if (body.resync_required) {
+          this._emit("resync");
+          if (!this._listeners.get("resync") || this._listeners.get("resync").size === 0) window.location.reload();
+          return;
+        }
+        for (const ev of body.events || []) if (ev.seq === this.cursor + 1) this._apply(ev);
+      } catch (err) {
+        if (err.code === "unauthenticated") {
+          this._stopped = true;
+          this._setState("signed_out");
+          this._emit("signed_out");
+          return;
+        }
+        this.ready = false;
+        this._setState("reconnecting");
+        failures += 1;
+        const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** failures);
+        await sleep(base / 2 + Math.random() * (base / 2));
+      }
+    }
+  },
+
+  async _http(method, path, payload) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") {
+      headers["Content-Type"] = "application/json";
+      const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+      if (m) headers["X-CSRFToken"] = decodeURIComponent(m[1]);
+    }
+    let response;
+    try {
+      response = await fetch(path, {
+        method, headers, credentials: "same-origin",
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+    } catch (err) {
+      throw new ReplyError("offline", "offline");
+    }
+    let body = {};
+    try {
+      body = await response.json();
+    } catch (err) { /* not JSON: handled by the status below */ }
+    if (!response.ok) {
+      const e = (body && body.error) || {};
+      throw new ReplyError(e.code || (response.status >= 500 ? "unavailable" : "error"), e.message, e.details);
+    }
+    return { status: response.status, body };
+  },
+
+  /** The WebSocket frames, answered over the HTTP API with the same reply shapes. */
+  async _httpSend(frame) {
+    const conv = encodeURIComponent(frame.conversation_id);
+    switch (frame.type) {
+      case "sync": {
+        const { body } = await this._http("GET", `/api/v1/events?since=${Number(frame.since) || 0}`);
+        if (body.resync_required) return { type: "resync_required", cursor: body.cursor };
+        return { type: "sync", since: frame.since, events: body.events, cursor: body.cursor, head: body.head };
+      }
+      case "send": {
+        const { status, body } = await this._http("POST", `/api/v1/conversations/${conv}/messages`,
+          { body: frame.body, client_msg_id: frame.client_msg_id });
+        return { type: "ack", client_msg_id: frame.client_msg_id, created: status === 201, message: body.message };
+      }
+      case "read": {
+        const payload = frame.seq === undefined || frame.seq === null ? {} : { seq: frame.seq };
+        const { body } = await this._http("POST", `/api/v1/conversations/${conv}/read`, payload);
+        return { type: "ack", ...body };
+      }
+      case "ping":
+        return { type: "pong" };
+      default:
+        throw new ReplyError("unknown_type", `${frame.type} is not available while long-polling`);
+    }
+  },
+});
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
