@@ -337,3 +337,41 @@ def test_read_event_goes_to_both_sides(db, published, django_capture_on_commit_c
     assert sorted((uid, fr["event"]) for uid, fr in published) == sorted(
         [(alice.pk, "conversation.read"), (bob.pk, "conversation.read")]
     )
+
+
+# --- rate limit ---------------------------------------------------------------------------------
+
+
+def test_rate_limit_refuses_with_retry_after_and_saves_nothing(db, settings):
+    from django.core.cache import cache
+
+    from parley.core.errors import RateLimited
+
+    settings.PARLEY_SEND_RATE = "3/3600"
+    cache.clear()
+    alice, bob, _carol, conv = f.trio()
+    for i in range(3):
+        f.send(conv, bob, f"m{i}")
+    before = snapshot(conv, alice, bob)
+    with pytest.raises(RateLimited) as exc:
+        f.send(conv, bob, "one too many")
+    assert exc.value.status == 429 and exc.value.code == "rate_limited"
+    assert 1 <= exc.value.details["retry_after"] <= 3600
+    assert snapshot(conv, alice, bob) == before
+    f.send(conv, alice, "the limit is per user")
+    cache.clear()
+
+
+def test_a_retry_is_answered_even_at_the_rate_limit(db, settings):
+    """A retry whose ack was lost gets its original message back, not a rate-limit error."""
+    from django.core.cache import cache
+
+    settings.PARLEY_SEND_RATE = "2/3600"
+    cache.clear()
+    _alice, bob, _carol, conv = f.trio()
+    cmid = uuid.uuid4()
+    first = f.send(conv, bob, "first", cmid)
+    f.send(conv, bob, "second")
+    again, created = services.message_send(sender=bob, conversation=conv, body="first", client_msg_id=cmid)
+    assert (again.pk, created) == (first.pk, False)
+    cache.clear()

@@ -97,7 +97,9 @@ def _rate_limited(fresh: list[SendRequest]) -> list[SendRequest]:
         try:
             rate_limit(key=f"send:{req.sender.pk}", rate=settings.PARLEY_SEND_RATE)
         except AppError as exc:
-            req.error = exc
+            # A retry of a stored send (its ack was lost) gets the original, not a refusal.
+            if _claim_existing([req]):
+                req.error = exc
             continue
         allowed.append(req)
     return allowed
