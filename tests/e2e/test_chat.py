@@ -208,6 +208,18 @@ def test_empty_message_shows_an_error_near_the_composer(people):
     composer(bob.page).press("Enter")
     expect(bob.page.locator(".msg.mine[data-seq]", has_text="line one")).to_contain_text("line two")
     expect(bob.page.locator("#composer-error")).to_be_hidden()
+    # Too long: refused before sending, with the limit.
+    composer(bob.page).fill("x" * 5001)
+    composer(bob.page).press("Enter")
+    expect(bob.page.locator("#composer-error")).to_contain_text("5001")
+    expect(bob.page.locator("#composer-error")).to_contain_text("5000")
+    # The server refuses a control character: the text comes back to the composer to fix.
+    bad = token("bell") + "\u0007"
+    composer(bob.page).fill(bad)
+    composer(bob.page).press("Enter")
+    expect(bob.page.locator("#composer-error")).to_contain_text("control character", timeout=5_000)
+    expect(composer(bob.page)).to_have_value(bad)
+    expect(bob.page.locator(".msg", has_text=bad[:-1])).to_have_count(0)
 
 
 def test_reconnect_catches_up_missed_messages_once(people):

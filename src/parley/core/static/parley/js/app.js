@@ -6,8 +6,11 @@ import { t } from "./util.js";
 const conn = connection();
 window.parleyConnection = conn; // for debugging and the browser tests
 
+const baseTitle = document.title;
+
 export function setUnreadTotal(total) {
   const n = Math.max(0, Number(total) || 0);
+  document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
   for (const badge of document.querySelectorAll("[data-unread-badge]")) {
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;

@@ -259,8 +259,25 @@ async function attempt(p) {
       setPendingState(p, "queued"); // resent with the same client_msg_id after reconnect
       return;
     }
+    if (err.code === "invalid" && (!err.details.field || err.details.field === "body")) {
+      // The text itself cannot be sent: give it back to the writer to fix.
+      pending.delete(p.cmid);
+      p.node.remove();
+      refreshDaySeparators();
+      if (!input.value.trim()) {
+        input.value = p.body;
+        autosize();
+      }
+      showError(errorText(err));
+      input.focus();
+      return;
+    }
     setPendingState(p, "failed");
     showError(errorText(err));
+    if (err.code === "rate_limited") {
+      const wait = Math.max(1, Number(err.details.retry_after) || 1) * 1000;
+      setTimeout(() => { if (pending.has(p.cmid) && p.state === "failed") attempt(p); }, wait);
+    }
   }
 }
 
