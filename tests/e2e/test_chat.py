@@ -481,3 +481,17 @@ def test_failed_send_retries_with_the_same_client_msg_id(people, live_server_pro
     finally:
         api.close()
     assert [m["body"] for m in found].count(text) == 1
+
+
+def test_sign_up_then_land_logged_in(people):
+    visitor = people(None, PHONE)
+    visitor.page.goto("/accounts/signup/?next=/messages/")
+    shot(visitor.page, "signup-phone", full_page=True)
+    username = f"dana{uuid.uuid4().hex[:6]}"
+    visitor.page.get_by_label("Username").fill(username)
+    visitor.page.get_by_label("Password", exact=True).fill("a long and unusual passphrase 42")
+    visitor.page.get_by_label("Password confirmation").fill("a long and unusual passphrase 42")
+    visitor.page.get_by_role("button", name="Sign up").click()
+    visitor.page.wait_for_url(re.compile(r".*/messages/$"))
+    expect(visitor.page.locator("#inbox-empty")).to_be_visible()
+    expect(visitor.page.locator("#conn-status")).to_have_attribute("data-state", "connected", timeout=10_000)
