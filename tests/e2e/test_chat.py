@@ -495,3 +495,34 @@ def test_sign_up_then_land_logged_in(people):
     visitor.page.wait_for_url(re.compile(r".*/messages/$"))
     expect(visitor.page.locator("#inbox-empty")).to_be_visible()
     expect(visitor.page.locator("#conn-status")).to_have_attribute("data-state", "connected", timeout=10_000)
+
+
+def test_back_on_the_websocket_after_a_fallback(people):
+    """Two refused sockets switch the tab to long-polling; a later probe brings the WebSocket back."""
+    bob = people("bob")
+    conversation_id = contact_seller(bob, BIKE)
+    alice = people("alice")
+    attempts = {"n": 0}
+
+    def route(ws):
+        attempts["n"] += 1
+        if attempts["n"] <= 2:
+            ws.close(code=1011)
+        else:
+            ws.connect_to_server()
+
+    alice.page.add_init_script("window.parleyWsProbeMs = 1500")
+    alice.page.route_web_socket(re.compile(r".*/ws/$"), route)
+    alice.page.goto(f"/messages/{conversation_id}/")
+    expect(alice.page.locator("#conn-status")).to_have_attribute("data-state", "fallback", timeout=15_000)
+    during = token("While long-polling")
+    send(bob, during)
+    expect(bubbles(alice.page, during)).to_have_count(1, timeout=10_000)
+    connected(alice, timeout=15_000)
+    assert alice.page.evaluate("window.parleyConnection.transport") == "websocket"
+    after = token("Back on the socket")
+    send(bob, after)
+    expect(bubbles(alice.page, after)).to_have_count(1, timeout=2_000)
+    alice.page.wait_for_timeout(500)
+    expect(bubbles(alice.page, during)).to_have_count(1)
+    expect(bubbles(alice.page, after)).to_have_count(1)

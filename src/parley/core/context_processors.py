@@ -8,6 +8,7 @@ JS_STRINGS = {
     "connecting": _("Connecting…"),
     "reconnecting": _("Reconnecting…"),
     "offline": _("Offline"),
+    "fallback": _("Connected (compatibility mode)"),
     "signed_out": _("Signed out"),
     "sending": _("Sending…"),
     "queued": _("Waiting for connection…"),

@@ -14,6 +14,8 @@ const SYNC_ROUNDS_MAX = 200; // 200 x 500 events; more than that means reload in
 // long-poll /api/v1/events and send over HTTP POST instead.
 const WS_FAILURES_BEFORE_FALLBACK = 2;
 const LONG_POLL_SECONDS = 25;
+// While long-polling, try the WebSocket again now and then: the outage may have been brief.
+const WS_PROBE_EVERY_MS = 60000;
 
 export class ReplyError extends Error {
   constructor(code, message, details = {}) {
@@ -328,6 +330,55 @@ Object.assign(Connection.prototype, {
     this._setState("fallback");
     this._emit("transport", "fallback");
     this._pollLoop();
+    this._scheduleProbe();
+  },
+
+  _scheduleProbe() {
+    clearTimeout(this._probeTimer);
+    this._probeTimer = setTimeout(() => this._probeWebSocket(), probeEvery() * (0.75 + Math.random() / 2));
+  },
+
+  /** Open a socket on the side; once it says `ready`, make it the transport again. */
+  _probeWebSocket() {
+    if (this._stopped || this.transport !== "fallback") return;
+    if (this._suspended || !navigator.onLine) {
+      this._scheduleProbe();
+      return;
+    }
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      this._scheduleProbe();
+      return;
+    }
+    const onMessage = (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (err) {
+        return;
+      }
+      if (frame.type !== "ready") return;
+      ws.removeEventListener("message", onMessage);
+      ws.removeEventListener("close", onClose);
+      if (this._stopped || this.transport !== "fallback") {
+        ws.close();
+        return;
+      }
+      this.transport = "websocket"; // the poll loop stops after its current request
+      this._wsFailures = 0;
+      this.ready = false;
+      this.ws = ws;
+      ws._parleyReady = true;
+      ws.addEventListener("message", (e) => this._onMessage(ws, e));
+      ws.addEventListener("close", (e) => this._onClose(ws, e));
+      this._emit("transport", "websocket");
+      this._onReady();
+    };
+    const onClose = () => this._scheduleProbe();
+    ws.addEventListener("message", onMessage);
+    ws.addEventListener("close", onClose);
   },
 
   async _pollLoop() {
@@ -340,6 +391,7 @@ Object.assign(Connection.prototype, {
       try {
         if (!this.ready) {
           if (!(await this._sync())) throw new ReplyError("sync_failed", "sync failed");
+          if (this.transport !== "fallback") return;
           this.ready = true;
           this._setState("fallback");
           this._emit("open");
@@ -359,6 +411,7 @@ Object.assign(Connection.prototype, {
           this._emit("signed_out");
           return;
         }
+        if (this.transport !== "fallback") return; // back on the WebSocket meanwhile
         this.ready = false;
         this._setState("reconnecting");
         failures += 1;
@@ -421,6 +474,11 @@ Object.assign(Connection.prototype, {
     }
   },
 });
+
+function probeEvery() {
+  // Tests shorten the interval with an init script; nothing else sets it.
+  return Number(window.parleyWsProbeMs) || WS_PROBE_EVERY_MS;
+}
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
