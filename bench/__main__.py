@@ -36,17 +36,24 @@ def run(args) -> dict:
     work = workdir()
     rows: list[dict] = []
     started = time.time()
+    partial = args.out / "partial.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def add(new_rows):  # keep what was measured even if a later scenario fails or is stopped
+        rows.extend(new_rows)
+        partial.write_text(json.dumps({"started": started, "rows": rows}, default=str))
+
     try:
         if "a" in wanted or "e" in wanted:
-            rows += scenarios.scenario_a_e(sizes, work, with_e="e" in wanted)
+            add(scenarios.scenario_a_e(sizes, work, with_e="e" in wanted))
         if "b" in wanted:
-            rows += scenarios.scenario_b(sizes, work, "sqlite")
+            add(scenarios.scenario_b(sizes, work, "sqlite"))
             if not args.no_postgres:
-                rows += scenarios.scenario_b(sizes, work, "postgres")
+                add(scenarios.scenario_b(sizes, work, "postgres"))
         if "c" in wanted:
-            rows += scenarios.scenario_c(sizes, work)
+            add(scenarios.scenario_c(sizes, work))
         if "d" in wanted:
-            rows += scenarios.scenario_d(sizes, work)
+            add(scenarios.scenario_d(sizes, work))
     finally:
         if not args.keep:
             cleanup(work)

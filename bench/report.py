@@ -12,19 +12,26 @@ def _f(v, nd=1):
 
 
 COLUMNS = ["scenario", "rate/s", "sent", "deliv", "lost", "dup", "p50", "p99", "p99.9", "max",
-           "srv CPU%", "RSS MiB", "lg CPU%", "notes"]
+           "srv CPU%", "CPU ms/msg", "RSS MiB", "lg CPU%", "notes"]
+
+
+def cpu_ms_per_msg(r: dict):
+    """Server CPU time per measured message: robust to a shared machine, unlike latency."""
+    if not r.get("server_cpu_pct") or not r.get("measured_sent") or not r.get("window_s"):
+        return None
+    return round(10 * r["server_cpu_pct"] * r["window_s"] / r["measured_sent"], 2)
 
 
 def table(rows: list[dict]) -> str:
     lines = []
     for r in rows:
         if r.get("skipped"):
-            lines.append([r["label"]] + ["-"] * 12 + [f"SKIPPED: {r['skipped']}"])
+            lines.append([r["label"]] + ["-"] * 13 + [f"SKIPPED: {r['skipped']}"])
             continue
         if r["scenario"] == "c":
             note = (f"held {r['held']}/{r['asked']} sockets, {r['kib_per_conn']} KiB/conn, "
                     f"RSS {r['rss_before_mib']}->{r['rss_after_mib']} MiB, idle CPU {r['idle_server_cpu_pct']}%")
-            lines.append([r["label"]] + ["-"] * 9 + ["-", _f(r["rss_after_mib"]), "-", note])
+            lines.append([r["label"]] + ["-"] * 9 + ["-", "-", _f(r["rss_after_mib"]), "-", note])
             continue
         lat = r["latency_ms"]
         notes = []
@@ -49,7 +56,7 @@ def table(rows: list[dict]) -> str:
         lines.append([
             r["label"], _f(r["rate"], 0), _f(r["sent"]), _f(r["delivered"]),
             _f(r["lost"]), _f(r["duplicated"]), _f(lat["p50"]), _f(lat["p99"]), _f(lat["p999"]), _f(lat["max"]),
-            _f(r["server_cpu_pct"]), _f(r["server_rss_mib"]), _f(r["loadgen_cpu_pct"]), "; ".join(notes),
+            _f(r["server_cpu_pct"]), _f(cpu_ms_per_msg(r), 2), _f(r["server_rss_mib"]), _f(r["loadgen_cpu_pct"]), "; ".join(notes),
         ])
     widths = [max(len(COLUMNS[i]), *(len(str(line[i])) for line in lines)) if lines else len(COLUMNS[i])
               for i in range(len(COLUMNS) - 1)]
