@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -88,7 +88,7 @@ def conversation_create(request: HttpRequest, payload: ConversationCreateIn):
     listing = listing_for(payload.listing_id)
     conversation, created = services.conversation_start(buyer=request.user, listing=listing)
     conversation = conversation_for(request.user, conversation.pk)
-    return (201 if created else 200), {"conversation": conversation_summary(conversation, for_user_id=request.user.pk)}
+    return Status(201 if created else 200, {"conversation": conversation_summary(conversation, for_user_id=request.user.pk)})
 
 
 @conversations.get("/{int:conversation_id}", response={200: dict, **ERRORS})
@@ -119,7 +119,7 @@ def message_create(request: HttpRequest, conversation_id: int, payload: MessageI
     message, created = services.message_send(
         sender=request.user, conversation=conversation, body=payload.body, client_msg_id=payload.client_msg_id
     )
-    return (201 if created else 200), {"message": message_dict(message)}
+    return Status(201 if created else 200, {"message": message_dict(message)})
 
 
 @conversations.post("/{int:conversation_id}/read", response={200: dict, **ERRORS})

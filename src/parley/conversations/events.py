@@ -7,9 +7,13 @@ MESSAGE_CREATED = "message.created"
 CONVERSATION_READ = "conversation.read"
 
 
-def message_created(message: Message, conversation: Conversation, *, for_user_id: int, unread: int, unread_total: int) -> tuple[str, dict]:
+def message_created(
+    message: Message, conversation: Conversation, *, for_user_id: int, unread: int, unread_total: int,
+    message_data: dict | None = None,
+) -> tuple[str, dict]:
+    """`message_data` lets a caller building both participants' copies serialise the message once."""
     return MESSAGE_CREATED, {
-        "message": message_dict(message),
+        "message": message_data or message_dict(message),
         "conversation": conversation_summary(conversation, for_user_id=for_user_id),
         "unread": unread,
         "unread_total": unread_total,

@@ -1,17 +1,52 @@
 """Reads. Selectors never change anything."""
 
 from parley.conf import settings
-from django.db.models import F, Q, Sum
+from django.db import connection
+from django.db.models import F, Q
 
 from .models import Conversation, Message, Participant
 
 
 def unread_total_for(*, user) -> int:
     """Return the number of unread messages across all of the user's conversations."""
-    total = Participant.objects.filter(user_id=user.pk).aggregate(
-        n=Sum(F("conversation__last_seq") - F("last_read_seq"))
-    )["n"]
-    return max(total or 0, 0)
+    return unread_totals_for(user_ids=[user.pk]).get(user.pk, 0)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def unread_totals_for(*, user_ids) -> dict[int, int]:
+    """Return {user_id: unread messages across their conversations} with one query.
+
+    Raw SQL because the send path calls it for every batch.
+    """
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    p = connection.ops.quote_name(Participant._meta.db_table)
+    c = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.user_id, SUM(c.last_seq - p.last_read_seq) FROM {p} p JOIN {c} c ON c.id = p.conversation_id "
+            f"WHERE p.user_id IN ({_placeholders(user_ids)}) GROUP BY p.user_id",
+            user_ids,
+        )
+        return {uid: max(int(total or 0), 0) for uid, total in cursor.fetchall()}
+
+
+def read_marks_in(*, conversation_ids) -> dict[tuple[int, int], int]:
+    """Return {(conversation_id, user_id): last_read_seq} for these conversations, with one query."""
+    conversation_ids = list(conversation_ids)
+    if not conversation_ids:
+        return {}
+    p = connection.ops.quote_name(Participant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT conversation_id, user_id, last_read_seq FROM {p} WHERE conversation_id IN ({_placeholders(conversation_ids)})",
+            conversation_ids,
+        )
+        return {(cid, uid): mark for cid, uid, mark in cursor.fetchall()}
 
 
 def unread_for(*, user_id: int, conversation_id: int) -> int:

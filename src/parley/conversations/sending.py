@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,8 @@ from parley.realtime.stream import stream_append, stream_reserve
 from . import events
 from .access import conversations_for
 from .models import Conversation, Message, Participant
+from .selectors import read_marks_in, unread_totals_for
+from .serializers import message_dict
 from .text import clean_body
 
 
@@ -109,54 +110,74 @@ def _write(batch: list[SendRequest]) -> None:
     """Store the batch, move counters and read marks, append every participant's events.
 
     Caller holds the transaction. Conversation rows are locked in id order, then stream
-    heads in user-id order (stream_append), the same order as conversation_mark_read.
+    heads in user-id order (stream_reserve), the same order as conversation_mark_read.
     """
-    per_conv = Counter(r.conversation.pk for r in batch)
-    table = connection.ops.quote_name(Conversation._meta.db_table)
+    added = Counter(r.conversation.pk for r in batch)
     now = timezone.now()
-    next_seq = {}
+    first = _advance_conversations(added, now)
+    before = {cid: seq - 1 for cid, seq in first.items()}
+    _insert_messages(batch, first, now)
+    reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
+    stream_append(_events_and_marks(batch, before, added), reserved=reserved)
+
+
+def _advance_conversations(added: Counter, now) -> dict[int, int]:
+    """Take each conversation's next seqs (locking its row); return the first new seq of each."""
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    at = Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connection)
+    first = {}
     with connection.cursor() as cursor:
-        for cid in sorted(per_conv):
+        for cid in sorted(added):
             cursor.execute(
                 f"UPDATE {table} SET last_seq = last_seq + %s, last_activity_at = %s WHERE id = %s RETURNING last_seq",
-                [per_conv[cid], Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connection), cid],
+                [added[cid], at, cid],
             )
-            next_seq[cid] = cursor.fetchone()[0] - per_conv[cid] + 1
-    last_seq_before = {cid: seq - 1 for cid, seq in next_seq.items()}
-    messages = []
+            first[cid] = cursor.fetchone()[0] - added[cid] + 1
+    return first
+
+
+def _insert_messages(batch: list[SendRequest], first: dict[int, int], now) -> None:
+    """Insert the batch's messages with one statement and set each request's result.
+
+    The unique (sender, client_msg_id) constraint raises IntegrityError for a retry.
+    """
+    table = connection.ops.quote_name(Message._meta.db_table)
+    prep_uuid = Message._meta.get_field("client_msg_id").get_db_prep_value
+    created = Message._meta.get_field("created_at").get_db_prep_value(now, connection)
+    next_seq, params, messages = dict(first), [], []
     for req in batch:
         cid = req.conversation.pk
-        messages.append(
-            Message(conversation_id=cid, sender_id=req.sender.pk, seq=next_seq[cid], body=req.clean,
-                    client_msg_id=req.msg_uuid, created_at=now)
-        )
+        message = Message(conversation_id=cid, sender_id=req.sender.pk, seq=next_seq[cid], body=req.clean,
+                          client_msg_id=req.msg_uuid, created_at=now)
         next_seq[cid] += 1
-    Message.objects.bulk_create(messages)
+        params += (cid, message.sender_id, message.seq, message.body, prep_uuid(req.msg_uuid, connection), created)
+        messages.append(message)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (conversation_id, sender_id, seq, body, client_msg_id, created_at) "
+            f"VALUES {values} RETURNING id, conversation_id, seq",
+            params,
+        )
+        ids = {(cid, seq): pk for pk, cid, seq in cursor.fetchall()}
     for req, message in zip(batch, messages):
+        message.pk = ids[(message.conversation_id, message.seq)]
+        message._state.adding, message._state.db = False, connection.alias
         req.result, req.created = message, True
-    reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
-    stream_append(_events_and_marks(batch, last_seq_before, per_conv), reserved=reserved)
 
 
-def _events_and_marks(batch: list[SendRequest], last_seq: dict[int, int], added: Counter) -> list[tuple[int, str, dict]]:
+def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: Counter) -> list[tuple[int, str, dict]]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
     Caller holds the conversation and stream-head locks, so the counts read here are final.
     """
-    conv_ids = list(last_seq)
-    read = {(p.conversation_id, p.user_id): p.last_read_seq
-            for p in Participant.objects.filter(conversation_id__in=conv_ids)}
+    read = read_marks_in(conversation_ids=before)
     users = {uid for r in batch for uid in r.conversation.participant_ids()}
-    totals = dict(
-        Participant.objects.filter(user_id__in=users)
-        .values("user_id")
-        .annotate(n=Sum(F("conversation__last_seq") - F("last_read_seq")))
-        .values_list("user_id", "n")
-    )
+    totals = unread_totals_for(user_ids=users)
     # The counters were already moved for the whole batch: rewind each user's total to
     # where it stood before the batch, then replay the sends one by one.
     for cid, uid in read:
-        totals[uid] = (totals.get(uid) or 0) - added[cid]
+        totals[uid] = totals.get(uid, 0) - added[cid]
     moved = set()
     out = []
     for req in batch:
@@ -169,16 +190,25 @@ def _events_and_marks(batch: list[SendRequest], last_seq: dict[int, int], added:
             if uid != sender_id:
                 totals[uid] += 1
         conv.last_seq, conv.last_activity_at = msg.seq, msg.created_at
+        data = message_dict(msg)
         for uid in conv.participant_ids():
-            etype, data = events.message_created(
-                msg, conv, for_user_id=uid, unread=max(msg.seq - read[(cid, uid)], 0), unread_total=max(totals[uid], 0)
+            etype, payload = events.message_created(
+                msg, conv, for_user_id=uid, unread=max(msg.seq - read[(cid, uid)], 0),
+                unread_total=max(totals[uid], 0), message_data=data,
             )
-            out.append((uid, etype, data))
-    for cid, uid in moved:
-        Participant.objects.filter(conversation_id=cid, user_id=uid, last_read_seq__lt=read[(cid, uid)]).update(
-            last_read_seq=read[(cid, uid)]
-        )
+            out.append((uid, etype, payload))
+    _move_read_marks([(read[key], *key) for key in sorted(moved)])
     return out
+
+
+def _move_read_marks(marks: list[tuple[int, int, int]]) -> None:
+    """Move (seq, conversation_id, user_id) read marks forward, never back, in one call."""
+    table = connection.ops.quote_name(Participant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET last_read_seq = %s WHERE conversation_id = %s AND user_id = %s AND last_read_seq < %s",
+            [(seq, cid, uid, seq) for seq, cid, uid in marks],
+        )
 
 
 def send_batch(requests: list[SendRequest]) -> list[SendRequest]:

@@ -24,13 +24,21 @@ def message_dict(message: Message) -> dict:
     }
 
 
+def listing_card(conversation: Conversation) -> dict:
+    """The conversation's listing card, built once per conversation instance."""
+    card = conversation.__dict__.get("_parley_listing_card")
+    if card is None:
+        card = conversation.__dict__["_parley_listing_card"] = listing_adapter().card(conversation.listing).as_dict()
+    return card
+
+
 def conversation_summary(conversation: Conversation, *, for_user_id: int) -> dict:
     """What an inbox row needs, as one participant sees it."""
     other = conversation.seller if for_user_id == conversation.buyer_id else conversation.buyer
     return {
         "id": conversation.pk,
         "role": "buyer" if for_user_id == conversation.buyer_id else "seller",
-        "listing": listing_adapter().card(conversation.listing).as_dict(),
+        "listing": listing_card(conversation),
         "other": user_dict(other),
         "last_seq": conversation.last_seq,
         "last_activity_at": iso(conversation.last_activity_at),

@@ -5,20 +5,28 @@ from dataclasses import dataclass
 
 import orjson
 from django.db import connection, transaction
+from django.utils import timezone
 
 from .broker import get_broker
 from .models import StreamEvent, UserStream
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
     user_id: int
     seq: int
     type: str
     data: dict
+    _json: str | None = None
+
+    def data_json(self) -> str:
+        """The payload as JSON, encoded once for both the database row and the frame."""
+        if self._json is None:
+            self._json = encode(self.data)
+        return self._json
 
     def frame(self) -> str:
-        return encode({"type": "event", "seq": self.seq, "event": self.type, "data": self.data})
+        return f'{{"type":"event","seq":{self.seq},"event":{encode(self.type)},"data":{self.data_json()}}}'
 
     def as_dict(self) -> dict:
         return {"seq": self.seq, "event": self.type, "data": self.data}
@@ -78,11 +86,27 @@ def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, in
     for uid, etype, data in events:
         appended.append(Event(uid, next_seq[uid], etype, data))
         next_seq[uid] += 1
-    StreamEvent.objects.bulk_create(
-        [StreamEvent(user_id=e.user_id, seq=e.seq, type=e.type, payload=e.data) for e in appended]
-    )
+    _insert(appended)
     transaction.on_commit(lambda: publish_events(appended))
     return appended
+
+
+def _insert(events: list[Event]) -> None:
+    """Write the rows with one multi-row INSERT of pre-encoded payloads (the hot path)."""
+    table = connection.ops.quote_name(StreamEvent._meta.db_table)
+    now = StreamEvent._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
+    payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    row = f"(%s, %s, %s, {payload}, %s)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), 500):
+            chunk = events[start : start + 500]
+            params = []
+            for e in chunk:
+                params += (e.user_id, e.seq, e.type, e.data_json(), now)
+            cursor.execute(
+                f"INSERT INTO {table} (user_id, seq, type, payload, created_at) VALUES {', '.join([row] * len(chunk))}",
+                params,
+            )
 
 
 def publish_events(events: list[Event]) -> None:
