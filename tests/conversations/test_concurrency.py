@@ -165,3 +165,26 @@ def test_concurrent_http_sends_on_postgres(require_postgres, tmp_path):
     finally:
         server.stop()
         drop_postgres_database(url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_contact_seller_clicks_make_one_conversation():
+    from parley.conversations.models import Participant
+
+    alice, bob = f.user(), f.user()
+    item = f.listing(seller=alice)
+    barrier = threading.Barrier(THREADS, timeout=30)
+
+    def worker(_i):
+        try:
+            barrier.wait()
+            conv, created = services.conversation_start(buyer=bob, listing=item)
+            return conv.pk, created
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = [fut.result(timeout=90) for fut in [pool.submit(worker, i) for i in range(THREADS)]]
+    assert len({pk for pk, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert Conversation.objects.count() == 1 and Participant.objects.count() == 2
