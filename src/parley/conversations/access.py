@@ -1,5 +1,7 @@
 """The one access check per kind of object: missing and not-yours raise the same NotFound."""
 
+import time
+
 from django.utils.translation import gettext as _
 
 from parley.core.errors import NotFound
@@ -43,10 +45,38 @@ def conversation_for(user, conversation_id) -> Conversation:
     return conversation
 
 
-def conversations_for(pairs: list[tuple[object, object]]) -> list[Conversation | NotFound]:
+class ConversationCache:
+    """Recently loaded conversations, for one thread's repeated access checks.
+
+    Who takes part in a conversation never changes, so `may_see` on a cached conversation
+    gives the same answer as on a fresh one; only the listing card it carries may be up to
+    `ttl` seconds old. Not thread-safe: give each thread its own.
+    """
+
+    def __init__(self, ttl: float = 60.0, size: int = 4096):
+        self.ttl, self.size = ttl, size
+        self._items: dict[int, tuple[float, Conversation]] = {}
+
+    def get_many(self, ids) -> dict[int, Conversation]:
+        now = time.monotonic()
+        return {cid: conv for cid in ids if (hit := self._items.get(cid)) and (conv := hit[1]) and now - hit[0] < self.ttl}
+
+    def put_many(self, conversations: dict[int, Conversation]) -> None:
+        if len(self._items) + len(conversations) > self.size:
+            self._items.clear()
+        now = time.monotonic()
+        self._items.update((cid, (now, conv)) for cid, conv in conversations.items())
+
+
+def conversations_for(pairs: list[tuple[object, object]], *, cache: ConversationCache | None = None) -> list[Conversation | NotFound]:
     """Check many (user, conversation_id) pairs with one query; NotFound where access fails."""
     ids = {cid for _, raw in pairs if (cid := _conversation_id(raw))}
-    found = conversations_visible().in_bulk(ids) if ids else {}
+    found = cache.get_many(ids) if cache else {}
+    if missing := ids - found.keys():
+        loaded = conversations_visible().in_bulk(missing)
+        if cache:
+            cache.put_many(loaded)
+        found.update(loaded)
     out: list[Conversation | NotFound] = []
     for user, raw in pairs:
         conversation = found.get(_conversation_id(raw))

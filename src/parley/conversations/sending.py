@@ -19,7 +19,7 @@ from parley.core.ratelimit import rate_limit
 from parley.realtime.stream import stream_append, stream_reserve
 
 from . import events
-from .access import conversations_for
+from .access import ConversationCache, conversations_for
 from .models import Conversation, Message, Participant
 from .selectors import read_marks_in, unread_totals_for
 from .serializers import message_dict
@@ -49,9 +49,9 @@ def _parse_uuid(value) -> uuid.UUID:
         raise Invalid(_("client_msg_id must be a UUID."), field="client_msg_id") from None
 
 
-def _prepare(requests: list[SendRequest]) -> list[SendRequest]:
+def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
-    checked = conversations_for([(r.sender, r.conversation_id) for r in requests])
+    checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
     live, seen = [], {}
     for req, conversation in zip(requests, checked):
         try:
@@ -211,14 +211,15 @@ def _move_read_marks(marks: list[tuple[int, int, int]]) -> None:
         )
 
 
-def send_batch(requests: list[SendRequest]) -> list[SendRequest]:
+def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None = None) -> list[SendRequest]:
     """Send every request; each ends with .result (and .created) or .error.
 
-    Caller has not opened a transaction; this commits once for the whole batch. Retries
+    Caller has not opened a transaction; this commits once for the whole batch. `cache`
+    (one per calling thread) spares the access check's query for recent conversations. Retries
     are rare, so the batch is first written as if all were new: the unique constraint on
     (sender, client_msg_id) catches a retry, and then each request is redone on its own.
     """
-    fresh = _rate_limited(_prepare(requests))
+    fresh = _rate_limited(_prepare(requests, cache))
     if fresh:
         try:
             with transaction.atomic():

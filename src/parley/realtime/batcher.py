@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import DatabaseError, close_old_connections
 
+from parley.conversations.access import ConversationCache
 from parley.conversations.sending import SendRequest, send_batch
 
 MAX_BATCH = 256
@@ -26,6 +27,7 @@ class SendBatcher:
         self._pending: list[tuple[SendRequest, asyncio.Future]] = []
         self._draining = False
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-send")
+        self._cache = ConversationCache()  # used only on the writer thread
 
     async def submit(self, request: SendRequest) -> SendRequest:
         future = asyncio.get_running_loop().create_future()
@@ -41,7 +43,7 @@ class SendBatcher:
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
                 try:
                     await asyncio.get_running_loop().run_in_executor(
-                        self._writer, _write_batch, [request for request, _ in batch]
+                        self._writer, _write_batch, [request for request, _ in batch], self._cache
                     )
                 except Exception as exc:  # e.g. the database is down: every caller hears it
                     for _, future in batch:
@@ -58,10 +60,10 @@ class SendBatcher:
 batcher = SendBatcher()
 
 
-def _write_batch(requests: list[SendRequest]) -> None:
+def _write_batch(requests: list[SendRequest], cache: ConversationCache) -> None:
     """Run one batch on the writer thread; drop a connection a database restart broke."""
     try:
-        send_batch(requests)
+        send_batch(requests, cache=cache)
     except DatabaseError:
         close_old_connections()
         raise
