@@ -28,7 +28,8 @@ $(VENV)/.installed-bench: pyproject.toml constraints-build.txt
 	touch $@
 
 messages: install
-	cd src/parley && ../../$(PY) -m django makemessages -l fr --settings=parley.settings && ../../$(PY) -m django compilemessages --settings=parley.settings
+	@command -v msgfmt >/dev/null || { echo 'make messages needs the gettext tools (msgfmt, xgettext): apt-get install gettext' >&2; exit 1; }
+	cd src/parley && $(abspath $(PY)) -m django makemessages -l fr -e html,py,txt --settings=parley.settings && $(abspath $(PY)) -m django compilemessages --settings=parley.settings
 
 clean:
 	rm -rf $(VENV) var test-output

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import DatabaseError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -41,12 +42,12 @@ def _app_error(request, exc: AppError):
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "Log in first: this endpoint needs a session.")
+    return _error(request, 401, "unauthenticated", _("Log in first: this endpoint needs a session."))
 
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
-    return _error(request, 422, "invalid", "The request is not valid.", errors=exc.errors)
+    return _error(request, 422, "invalid", _("The request is not valid."), errors=exc.errors)
 
 
 @api.exception_handler(HttpError)

@@ -2,13 +2,15 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class AppError(Exception):
     """A business error with a stable code, a human message and details."""
 
     code = "error"
     status = 400
-    message = "The request could not be completed."
+    message = _("The request could not be completed.")
 
     def __init__(self, message: str | None = None, *, code: str | None = None, **details: Any):
         self.message = str(message or self.message)
@@ -24,19 +26,19 @@ class AppError(Exception):
 class NotFound(AppError):
     code = "not_found"
     status = 404
-    message = "Not found."
+    message = _("Not found.")
 
 
 class Invalid(AppError):
     code = "invalid"
     status = 422
-    message = "The input is not valid."
+    message = _("The input is not valid.")
 
 
 class Forbidden(AppError):
     code = "forbidden"
     status = 403
-    message = "You cannot do that."
+    message = _("You cannot do that.")
 
 
 class Conflict(AppError):
@@ -47,10 +49,10 @@ class Conflict(AppError):
 class RateLimited(AppError):
     code = "rate_limited"
     status = 429
-    message = "Too many requests. Try again shortly."
+    message = _("Too many requests. Try again shortly.")
 
 
 class Unavailable(AppError):
     code = "unavailable"
     status = 503
-    message = "The service is temporarily unavailable. Try again shortly."
+    message = _("The service is temporarily unavailable. Try again shortly.")

@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from .errors import RateLimited
 
@@ -31,7 +32,8 @@ def rate_limit(*, key: str, rate: str) -> None:
     if count > limit:
         retry_after = max(1, int((bucket + 1) * window - now + 0.999))
         raise RateLimited(
-            f"You are sending too fast. Try again in {retry_after} s.", retry_after=retry_after
+            gettext("You are sending too fast. Try again in %(seconds)d s.") % {"seconds": retry_after},
+            retry_after=retry_after,
         )
 
 

@@ -1,10 +1,17 @@
 """WebSocket frame handlers: parse, access, one service call, serialize. Sync; run off-loop."""
 
+import copy
+
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext as _
+
+from parley.conf import settings
 from parley.conversations import services
 from parley.conversations.access import conversation_for
 from parley.conversations.sending import SendRequest
 from parley.conversations.serializers import message_dict
-from parley.core.errors import Invalid
+from parley.conversations.text import clean_body
+from parley.core.errors import AppError, Invalid
 
 from .batcher import batcher
 from .selectors import stream_cursor_for, stream_since
@@ -17,7 +24,7 @@ def cursor(user) -> int:
 def _int(frame: dict, name: str, *, default=None) -> int:
     value = frame.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(f"{name} must be a whole number.", field=name)
+        raise Invalid(_("%(name)s must be a whole number.") % {"name": name}, field=name)
     return value
 
 
@@ -27,12 +34,32 @@ async def send(user, frame: dict) -> dict:
         SendRequest(user, frame.get("conversation_id"), frame.get("body"), frame.get("client_msg_id"))
     )
     if request.error is not None:
-        raise request.error
+        raise _in_callers_language(request.error, frame)
     message = request.result
     return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": request.created, "message": message_dict(message)}
 
 
 send.is_async = True
+
+
+def _in_callers_language(error: AppError, frame: dict) -> AppError:
+    """Return a send error in this socket's language: the writer thread built it in the default one.
+
+    Only the error path pays for this, and only on sockets in another language.
+    """
+    if get_language() == settings.LANGUAGE_CODE:
+        return error
+    if isinstance(error, Invalid) and error.details.get("field") == "body":
+        try:
+            clean_body(frame.get("body"))  # pure and cheap: rebuilds the message with its numbers
+        except Invalid as exc:
+            return exc
+    translated = gettext(error.message)  # a message without placeholders is its own msgid
+    if translated == error.message:
+        return error
+    error = copy.copy(error)
+    error.message = translated
+    return error
 
 
 def read(user, frame: dict) -> dict:

@@ -8,16 +8,20 @@ sync_to_async. Everything it writes goes through one per-connection queue, in or
 import asyncio
 import logging
 from collections import deque
+from types import SimpleNamespace
 
 import orjson
 from asgiref.sync import sync_to_async
 from parley.conf import settings
 from django.db import DatabaseError, close_old_connections
+from django.http.cookie import parse_cookie
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from parley.core.errors import AppError, Unavailable
 
 from . import handlers
-from .auth import origin_allowed, session_user
+from .auth import header, origin_allowed, session_user
 from .hub import hub
 from .stream import encode
 
@@ -27,12 +31,13 @@ MAX_QUEUE = 2000  # frames; a client this far behind is closed and will resync o
 
 
 class WSConnection:
-    __slots__ = ("user", "user_id", "session_key", "_send", "_queue", "_wakeup", "closed", "_close")
+    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_wakeup", "closed", "_close")
 
-    def __init__(self, user, session_key: str, send):
+    def __init__(self, user, session_key: str, send, language: str | None = None):
         self.user = user
         self.user_id = user.pk
         self.session_key = session_key
+        self.language = language  # None: the default language, so frames skip the switch
         self._send = send
         self._queue: deque[str] = deque()
         self._wakeup = asyncio.Event()
@@ -74,6 +79,16 @@ def error_frame(exc: AppError, ref=None) -> str:
     return encode(frame)
 
 
+def handshake_language(scope) -> str | None:
+    """Return the language the handshake asks for (cookie, then Accept-Language), None if the default."""
+    request = SimpleNamespace(
+        COOKIES=parse_cookie(header(scope, b"cookie") or ""),
+        META={"HTTP_ACCEPT_LANGUAGE": header(scope, b"accept-language") or ""},
+    )
+    language = translation.get_language_from_request(request)
+    return None if language == settings.LANGUAGE_CODE else language
+
+
 def _connect(scope):
     user, session_key = session_user(scope)
     if user is None:
@@ -98,7 +113,7 @@ async def ws_endpoint(scope, receive, send) -> None:
         await send({"type": "websocket.close", "code": 4401})
         return
     await send({"type": "websocket.accept"})
-    conn = WSConnection(user, session_key, send)
+    conn = WSConnection(user, session_key, send, handshake_language(scope))
     hub.add(conn)
     writer = asyncio.create_task(conn.writer())
     conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))
@@ -129,21 +144,32 @@ async def _drop_broken_connection() -> None:
 
 
 async def _handle(conn: WSConnection, raw) -> None:
+    if conn.language is None:
+        await _handle_frame(conn, raw)
+        return
+    # Error texts built here and in the sync handlers follow the handshake's language (the
+    # context is copied into sync_to_async's thread). Sends validated on the group-commit
+    # writer thread keep the default language: their errors carry codes the client translates.
+    with translation.override(conn.language):
+        await _handle_frame(conn, raw)
+
+
+async def _handle_frame(conn: WSConnection, raw) -> None:
     if raw is None or len(raw) > settings.PARLEY_WS_MAX_FRAME:
-        conn.push(error_frame(AppError(f"Frames are limited to {settings.PARLEY_WS_MAX_FRAME} bytes.", code="frame_too_large")))
+        conn.push(error_frame(AppError(_("Frames are limited to %(limit)d bytes.") % {"limit": settings.PARLEY_WS_MAX_FRAME}, code="frame_too_large")))
         return
     try:
         frame = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        conn.push(error_frame(AppError("The frame is not valid JSON.", code="bad_json")))
+        conn.push(error_frame(AppError(_("The frame is not valid JSON."), code="bad_json")))
         return
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        conn.push(error_frame(AppError('A frame is a JSON object with a "type".', code="bad_frame")))
+        conn.push(error_frame(AppError(_('A frame is a JSON object with a "type".'), code="bad_frame")))
         return
     ref = frame.get("id")
     handler = handlers.HANDLERS.get(frame["type"])
     if handler is None:
-        conn.push(error_frame(AppError(f"Unknown frame type {frame['type']!r}.", code="unknown_type", known=sorted(handlers.HANDLERS)), ref))
+        conn.push(error_frame(AppError(_("Unknown frame type %(type)r.") % {"type": frame["type"]}, code="unknown_type", known=sorted(handlers.HANDLERS)), ref))
         return
     try:
         if getattr(handler, "is_async", False):
@@ -160,7 +186,7 @@ async def _handle(conn: WSConnection, raw) -> None:
         return
     except Exception:
         logger.exception("unexpected error while handling a %s frame", frame["type"])
-        conn.push(error_frame(AppError("Something went wrong on the server.", code="server_error"), ref))
+        conn.push(error_frame(AppError(_("Something went wrong on the server."), code="server_error"), ref))
         return
     if reply is not None:
         if ref is not None:
