@@ -2,7 +2,7 @@
 
 import time
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from parley.core.errors import NotFound
 

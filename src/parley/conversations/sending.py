@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
 from parley.core.errors import AppError, Conflict, Invalid

@@ -3,9 +3,9 @@
 import re
 
 from parley.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from parley.core.errors import Invalid
+from parley.core.errors import Invalid, lazy_format
 
 # C0 and C1 controls but tab and newline, DEL, and lone surrogates.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -21,15 +21,17 @@ def clean_body(body) -> str:
     limit = settings.PARLEY_MESSAGE_MAX_CHARS
     if len(body) > limit:
         raise Invalid(
-            _("The message is %(length)d characters long; the limit is %(limit)d.")
-            % {"length": len(body), "limit": limit},
+            lazy_format(
+                _("The message is %(length)d characters long; the limit is %(limit)d."), length=len(body), limit=limit
+            ),
             field="body",
             limit=limit,
         )
     if bad := FORBIDDEN.search(body):
         raise Invalid(
-            _("The message contains a control character (U+%(code)04X) that cannot be sent.")
-            % {"code": ord(bad.group())},
+            lazy_format(
+                _("The message contains a control character (U+%(code)04X) that cannot be sent."), code=ord(bad.group())
+            ),
             field="body",
         )
     return body

@@ -4,9 +4,9 @@ import logging
 import time
 
 from django.core.cache import cache
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from .errors import RateLimited
+from .errors import RateLimited, lazy_format
 
 logger = logging.getLogger("parley.ratelimit")
 _cache_down_logged_at = 0.0
@@ -32,7 +32,7 @@ def rate_limit(*, key: str, rate: str) -> None:
     if count > limit:
         retry_after = max(1, int((bucket + 1) * window - now + 0.999))
         raise RateLimited(
-            gettext("You are sending too fast. Try again in %(seconds)d s.") % {"seconds": retry_after},
+            lazy_format(_("You are sending too fast. Try again in %(seconds)d s."), seconds=retry_after),
             retry_after=retry_after,
         )
 

@@ -1,17 +1,12 @@
 """WebSocket frame handlers: parse, access, one service call, serialize. Sync; run off-loop."""
 
-import copy
-
-from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
-from parley.conf import settings
 from parley.conversations import services
 from parley.conversations.access import conversation_for
 from parley.conversations.sending import SendRequest
 from parley.conversations.serializers import message_dict
-from parley.conversations.text import clean_body
-from parley.core.errors import AppError, Invalid
+from parley.core.errors import Invalid
 
 from .batcher import batcher
 from .selectors import stream_cursor_for, stream_since
@@ -34,32 +29,12 @@ async def send(user, frame: dict) -> dict:
         SendRequest(user, frame.get("conversation_id"), frame.get("body"), frame.get("client_msg_id"))
     )
     if request.error is not None:
-        raise _in_callers_language(request.error, frame)
+        raise request.error  # its message is rendered in the socket's language (lazy)
     message = request.result
     return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": request.created, "message": message_dict(message)}
 
 
 send.is_async = True
-
-
-def _in_callers_language(error: AppError, frame: dict) -> AppError:
-    """Return a send error in this socket's language: the writer thread built it in the default one.
-
-    Only the error path pays for this, and only on sockets in another language.
-    """
-    if get_language() == settings.LANGUAGE_CODE:
-        return error
-    if isinstance(error, Invalid) and error.details.get("field") == "body":
-        try:
-            clean_body(frame.get("body"))  # pure and cheap: rebuilds the message with its numbers
-        except Invalid as exc:
-            return exc
-    translated = gettext(error.message)  # a message without placeholders is its own msgid
-    if translated == error.message:
-        return error
-    error = copy.copy(error)
-    error.message = translated
-    return error
 
 
 def read(user, frame: dict) -> dict:

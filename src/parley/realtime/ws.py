@@ -147,9 +147,9 @@ async def _handle(conn: WSConnection, raw) -> None:
     if conn.language is None:
         await _handle_frame(conn, raw)
         return
-    # Error texts built here and in the sync handlers follow the handshake's language (the
-    # context is copied into sync_to_async's thread). Sends validated on the group-commit
-    # writer thread keep the default language: their errors carry codes the client translates.
+    # Error texts follow the handshake's language: those built here and in the sync handlers
+    # directly (the context is copied into sync_to_async's thread), and those built on the
+    # group-commit writer thread because their messages are lazy, rendered in error_frame().
     with translation.override(conn.language):
         await _handle_frame(conn, raw)
 
