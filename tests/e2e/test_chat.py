@@ -395,14 +395,14 @@ def test_inbox_moves_the_conversation_to_the_top_live(people):
     connected(bob)
     latest = token("Lamp again, <b>bold?</b>")
     send(bob, latest)
-    expect(rows.first).to_have_attribute("data-conversation-id", str(lamp_id), timeout=2_000)
+    expect(rows.first).to_have_attribute("data-conversation-id", str(lamp_id), timeout=5_000)
     expect(rows.first.locator(".preview")).to_have_text(latest)
     expect(rows.first.locator(".unread-count")).to_be_visible()
     assert alice.page.locator(f'#inbox-list > li[data-conversation-id="{lamp_id}"]').count() == 1
     # Reading it elsewhere (another tab of alice's) clears the row's unread count live.
     other_tab = alice.context.new_page()
     other_tab.goto(f"/messages/{lamp_id}/")
-    expect(rows.first.locator(".unread-count")).to_have_count(0, timeout=3_000)
+    expect(rows.first.locator(".unread-count")).to_have_count(0, timeout=5_000)
     other_tab.close()
 
 
