@@ -23,6 +23,8 @@ DEFAULTS = {
     "PARLEY_WS_MAX_FRAME": 16 * 1024,
     "PARLEY_MESSAGE_MAX_CHARS": 5000,
     "PARLEY_SEND_RATE": "30/10",
+    # Writer threads for the send path: None = 1 on SQLite, 4 on PostgreSQL.
+    "PARLEY_SEND_WRITERS": None,
     "PARLEY_PAGE_SIZE": 30,
     "PARLEY_STREAM_RETENTION_DAYS": 14,
 }

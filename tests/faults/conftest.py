@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.live import drop_postgres_database, fresh_postgres_url
+from tests.support.live import LiveServer, drop_postgres_database, fresh_postgres_url
 from tests.support.pg_proc import PostgresCluster, pg_cluster_missing
 from tests.support.redis_proc import RedisProcess, redis_server_missing
 from tests.support.services import PG_URL, need
@@ -30,3 +30,17 @@ def pg_cluster(require_postgres):
     cluster = PostgresCluster().init()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture
+def two_servers(pg_database, private_redis, tmp_path):
+    """Two server processes on one fresh PostgreSQL database and one private Redis."""
+    env = {"REDIS_URL": private_redis.url}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    # One after the other: both run migrate and load the demo data at start.
+    a = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "a").start()
+    b = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "b").start()
+    yield a, b
+    a.stop()
+    b.stop()

@@ -7,23 +7,9 @@ import uuid
 
 import pytest
 
-from tests.support.live import LiveServer
 from tests.support.protocol_client import StreamClient, api_messages, open_conversation, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
-
-
-@pytest.fixture
-def two_servers(pg_database, private_redis, tmp_path):
-    env = {"REDIS_URL": private_redis.url}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    # One after the other: both run migrate and load the demo data at start.
-    a = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "a").start()
-    b = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "b").start()
-    yield a, b
-    a.stop()
-    b.stop()
 
 
 def test_messages_cross_processes_in_order_each_once(two_servers):

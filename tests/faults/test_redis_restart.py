@@ -5,7 +5,6 @@ import asyncio
 import httpx
 import pytest
 
-from tests.support.live import LiveServer
 from tests.support.protocol_client import StreamClient, api_messages, open_conversation, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
@@ -16,62 +15,54 @@ def _health(server) -> tuple[int, dict]:
     return r.status_code, r.json()
 
 
-def test_redis_restart_loses_nothing_and_live_delivery_resumes(pg_database, private_redis, tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    env = {"REDIS_URL": private_redis.url}
-    a = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "a").start()
-    b = LiveServer(database_url=pg_database, env=env, workdir=tmp_path / "b").start()
-    try:
-        bob_http, alice_http = a.login("bob"), b.login("alice")
-        conv = open_conversation(a.base_url, bob_http, "alice")
+def test_redis_restart_loses_nothing_and_live_delivery_resumes(two_servers, private_redis):
+    a, b = two_servers
+    bob_http, alice_http = a.login("bob"), b.login("alice")
+    conv = open_conversation(a.base_url, bob_http, "alice")
 
-        async def scenario():
-            bob = StreamClient(a.ws_url, bob_http, origin=a.base_url)
-            alice = StreamClient(b.ws_url, alice_http, origin=b.base_url)
-            await bob.connect()
-            await alice.connect()
-            try:
-                for i in range(90):
-                    if i == 30:
-                        await asyncio.to_thread(private_redis.stop)
-                        # The operator sees it: both processes report the broker down.
-                        assert await until(lambda: _health(a)[0] == 503 and _health(b)[0] == 503, 15)
-                        status, body = _health(a)
-                        assert body["broker"]["status"] == "down" and body["database"] == "ok"
-                    if i == 60:
-                        await asyncio.to_thread(private_redis.start)
-                    ack = await alice.send(conv, f"m{i}")  # sending never depends on Redis
-                    assert ack["type"] == "ack" and ack["created"], ack
-                    await asyncio.sleep(0.02)
+    async def scenario():
+        bob = StreamClient(a.ws_url, bob_http, origin=a.base_url)
+        alice = StreamClient(b.ws_url, alice_http, origin=b.base_url)
+        await bob.connect()
+        await alice.connect()
+        try:
+            for i in range(90):
+                if i == 30:
+                    await asyncio.to_thread(private_redis.stop)
+                    # The operator sees it: both processes report the broker down.
+                    assert await until(lambda: _health(a)[0] == 503 and _health(b)[0] == 503, 15)
+                    status, body = _health(a)
+                    assert body["broker"]["status"] == "down" and body["database"] == "ok"
+                if i == 60:
+                    await asyncio.to_thread(private_redis.start)
+                ack = await alice.send(conv, f"m{i}")  # sending never depends on Redis
+                assert ack["type"] == "ack" and ack["created"], ack
+                await asyncio.sleep(0.02)
 
-                # Without any help from the test, bob's socket catches up (sync_hint + gap sync).
-                db = api_messages(bob_http, conv)
-                assert await until(lambda: same_messages(bob.view(conv), db), 30), (len(bob.view(conv)), len(db))
-                assert bob.hints >= 1, "the server told the open socket to sync after the outage"
-                assert await until(lambda: _health(a)[0] == 200 and _health(b)[0] == 200, 20)
+            # Without any help from the test, bob's socket catches up (sync_hint + gap sync).
+            db = api_messages(bob_http, conv)
+            assert await until(lambda: same_messages(bob.view(conv), db), 30), (len(bob.view(conv)), len(db))
+            assert bob.hints >= 1, "the server told the open socket to sync after the outage"
+            assert await until(lambda: _health(a)[0] == 200 and _health(b)[0] == 200, 20)
 
-                # And live delivery is back: new messages arrive by push.
-                pushed = bob.pushed
-                for i in range(10):
-                    await alice.send(conv, f"after {i}")
-                db = api_messages(bob_http, conv)
-                assert await until(lambda: same_messages(bob.view(conv), db), 15)
-                assert bob.pushed - pushed == 10
-                assert not bob.duplicates and not alice.duplicates
-                await alice.sync()
-                assert same_messages(alice.view(conv), db)
-            finally:
-                await bob.disconnect()
-                await alice.disconnect()
+            # And live delivery is back: new messages arrive by push.
+            pushed = bob.pushed
+            for i in range(10):
+                await alice.send(conv, f"after {i}")
+            db = api_messages(bob_http, conv)
+            assert await until(lambda: same_messages(bob.view(conv), db), 15)
+            assert bob.pushed - pushed == 10
+            assert not bob.duplicates and not alice.duplicates
+            await alice.sync()
+            assert same_messages(alice.view(conv), db)
+        finally:
+            await bob.disconnect()
+            await alice.disconnect()
 
-        asyncio.run(asyncio.wait_for(scenario(), 200))
-        # One warning when it went, one when it came back: no storm of errors.
-        for server in (a, b):
-            log = server.log()
-            assert log.count("Redis subscription failed") == 1, log
-            assert log.count("Redis subscription recovered") == 1, log
-            assert log.count("Redis publish failed") <= 1, log
-    finally:
-        a.stop()
-        b.stop()
+    asyncio.run(asyncio.wait_for(scenario(), 200))
+    # One warning when it went, one when it came back: no storm of errors.
+    for server in (a, b):
+        log = server.log()
+        assert log.count("Redis subscription failed") == 1, log
+        assert log.count("Redis subscription recovered") == 1, log
+        assert log.count("Redis publish failed") <= 1, log

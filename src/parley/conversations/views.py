@@ -1,5 +1,6 @@
 """Pages: parse, access, one service or selector call, render."""
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -62,8 +63,6 @@ def start(request, listing_id: int):
     except NotFound:
         raise Http404("Listing not found.") from None
     except Forbidden as exc:
-        from django.contrib import messages as flash
-
         flash.error(request, exc.message)
         return redirect(listing_adapter().url(listing) or "conversations:inbox")
     return redirect("conversations:detail", conversation_id=conversation.pk)
