@@ -31,7 +31,13 @@ MAX_QUEUE = 2000  # frames; a client this far behind is closed and will resync o
 
 
 class WSConnection:
-    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_wakeup", "closed", "_close")
+    """One open socket: everything written to it goes through one queue, in order.
+
+    The writer task exists only while there is something to write, so an idle socket
+    costs no task (docs/benchmarks.md, scenario c).
+    """
+
+    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_writing", "closed", "_close")
 
     def __init__(self, user, session_key: str, send, language: str | None = None):
         self.user = user
@@ -40,36 +46,43 @@ class WSConnection:
         self.language = language  # None: the default language, so frames skip the switch
         self._send = send
         self._queue: deque[str] = deque()
-        self._wakeup = asyncio.Event()
+        self._writing = False
         self.closed = False
         self._close: tuple[int, str] | None = None
 
     def push(self, frame: str) -> None:
+        """Queue a frame. Runs on the event loop (the hub and the handlers call it there)."""
         if self.closed or self._close:
             return
         if len(self._queue) >= MAX_QUEUE:
             self.close_soon(4008, "too far behind; reconnect and sync")
             return
         self._queue.append(frame)
-        self._wakeup.set()
+        self._start_writing()
 
     def close_soon(self, code: int, reason: str) -> None:
         if not self._close:
             self._close = (code, reason)
-            self._wakeup.set()
+            self._start_writing()
 
-    async def writer(self) -> None:
+    def _start_writing(self) -> None:
+        if not self._writing and not self.closed:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
         try:
-            while not self.closed:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                while self._queue:
-                    await self._send({"type": "websocket.send", "text": self._queue.popleft()})
-                if self._close:
-                    await self._send({"type": "websocket.close", "code": self._close[0], "reason": self._close[1]})
-                    self.closed = True
+            while self._queue and not self.closed:
+                await self._send({"type": "websocket.send", "text": self._queue.popleft()})
+            if self._close and not self.closed:
+                await self._send({"type": "websocket.close", "code": self._close[0], "reason": self._close[1]})
+                self.closed = True
         except Exception:  # the peer went away mid-write; the reader sees the disconnect
             self.closed = True
+        finally:
+            # Nothing awaits between the last check of the queue and here, so a frame
+            # pushed meanwhile cannot be stranded.
+            self._writing = False
 
 
 def error_frame(exc: AppError, ref=None) -> str:
@@ -115,7 +128,6 @@ async def ws_endpoint(scope, receive, send) -> None:
     await send({"type": "websocket.accept"})
     conn = WSConnection(user, session_key, send, handshake_language(scope))
     hub.add(conn)
-    writer = asyncio.create_task(conn.writer())
     conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))
     try:
         while not conn.closed:
@@ -127,8 +139,6 @@ async def ws_endpoint(scope, receive, send) -> None:
     finally:
         conn.closed = True
         hub.remove(conn)
-        conn._wakeup.set()
-        writer.cancel()
 
 
 async def _drop_broken_connection() -> None:
