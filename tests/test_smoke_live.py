@@ -1,5 +1,4 @@
 import asyncio
-import uuid
 
 import orjson
 import websockets

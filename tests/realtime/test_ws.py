@@ -4,7 +4,6 @@ import time
 import uuid
 
 import pytest
-import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.support.live import LiveServer
