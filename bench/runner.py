@@ -4,23 +4,17 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
+from parley.devserver import ServerProcess, free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-" + "k" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Database:
@@ -72,50 +66,15 @@ class Database:
             self.pg_name = None
 
 
-class Server:
-    """One `parley serve` process (one uvicorn worker: its pid is the server's)."""
+class Server(ServerProcess):
+    """One `parley serve` process (one uvicorn worker: its pid is the server's), file limit raised."""
 
     def __init__(self, db: Database, workdir: Path, extra_env: dict | None = None, name: str = "server"):
-        self.db, self.port = db, free_port()
-        self.env = db.env(extra_env)
-        self.log_path = workdir / f"{name}-{self.port}.log"
-        self.proc = None
-
-    def start(self, timeout: float = 60) -> "Server":
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.serve", "serve", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        self.db = db
+        port = free_port()
+        super().__init__(
+            port=port, env=db.env(extra_env), log_path=workdir / f"{name}-{port}.log", cwd=ROOT, module="bench.serve"
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
 
 
 def wait_quiet(pids, below_pct: float = 15.0, timeout: float = 90.0) -> float:

@@ -5,23 +5,17 @@ database (a fresh SQLite file, or a fresh PostgreSQL database) and the demo data
 """
 
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import httpx
 
+from parley.devserver import ServerProcess, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["LiveServer", "free_port", "fresh_postgres_url", "drop_postgres_database"]
 
 
 def fresh_postgres_url(base_url: str) -> str:
@@ -42,7 +36,7 @@ def drop_postgres_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-class LiveServer:
+class LiveServer(ServerProcess):
     def __init__(self, *, database_url: str | None = None, env: dict | None = None, workdir: Path | None = None):
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="parley-live-"))
         self.database_url = database_url or f"sqlite:///{self.workdir / 'db.sqlite3'}"
@@ -59,42 +53,7 @@ class LiveServer:
             "PARLEY_SEND_RATE": "1000/1",
             **(env or {}),
         }
-        self.proc: subprocess.Popen | None = None
-        self.log_path = self.workdir / "server.log"
-
-    def start(self, timeout: float = 60) -> "LiveServer":
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "parley", "serve", "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
-
-    def stop(self, sig_kill: bool = False) -> None:
-        if self.proc and self.proc.poll() is None:
-            if sig_kill:
-                self.proc.kill()
-            else:
-                self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+        super().__init__(port=self.port, env=self.env, log_path=self.workdir / "server.log", cwd=ROOT)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=10, follow_redirects=False)
