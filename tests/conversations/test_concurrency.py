@@ -17,6 +17,7 @@ from parley.conversations.models import Conversation, Message
 from parley.realtime.models import StreamEvent, UserStream
 from tests import factories as f
 from tests.support.live import LiveServer, drop_postgres_database, fresh_postgres_url
+from tests.support.protocol_client import api_messages
 from tests.support.services import PG_URL
 
 THREADS = 8
@@ -94,20 +95,6 @@ def _listing_conversation(bob) -> int:
     raise AssertionError("no listing of alice's found in the demo data")
 
 
-def _all_messages(client, conversation_id: int) -> list[dict]:
-    messages, before = [], None
-    for _ in range(100):  # bounded paging
-        params = {"limit": 100, **({"before": before} if before else {})}
-        r = client.get(f"/api/v1/conversations/{conversation_id}/messages", params=params)
-        assert r.status_code == 200, r.text
-        page = r.json()
-        messages = page["messages"] + messages
-        if not page["has_more"]:
-            return messages
-        before = page["next_before"]
-    raise AssertionError("paging did not end")
-
-
 def _all_events(client) -> list[dict]:
     events, since = [], 0
     for _ in range(100):
@@ -153,7 +140,7 @@ def test_concurrent_http_sends_on_postgres(require_postgres, tmp_path):
         for seqs in results:
             assert seqs == sorted(seqs)
 
-        messages = _all_messages(bob, conversation_id)
+        messages = api_messages(bob, conversation_id)
         assert [m["seq"] for m in messages] == list(range(1, total + 1))
         for client in (alice, bob):
             events = _all_events(client)

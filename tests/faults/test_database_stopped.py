@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.support.live import LiveServer
-from tests.support.protocol_client import StreamClient, api_messages, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -20,10 +20,7 @@ def test_database_stopped_then_back(pg_cluster, tmp_path):
         api_cmid, ws_cmid = str(uuid.uuid4()), str(uuid.uuid4())
 
         async def scenario():
-            bob = StreamClient(server.ws_url, bob_http, origin=server.base_url)
-            alice = StreamClient(server.ws_url, alice_http, origin=server.base_url)
-            await bob.connect()
-            await alice.connect()
+            bob, alice = await connected((server, bob_http), (server, alice_http))
             try:
                 assert (await alice.send(conv, "before"))["type"] == "ack"
                 await asyncio.to_thread(pg_cluster.stop)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.support.protocol_client import StreamClient, api_messages, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
 
@@ -18,10 +18,7 @@ def test_messages_cross_processes_in_order_each_once(two_servers):
     conv = open_conversation(a.base_url, bob_http, "alice")
 
     async def scenario():
-        bob = StreamClient(a.ws_url, bob_http, origin=a.base_url)
-        alice = StreamClient(b.ws_url, alice_http, origin=b.base_url)
-        await bob.connect()
-        await alice.connect()
+        bob, alice = await connected((a, bob_http), (b, alice_http))
         try:
             for sender, receiver, tag in ((alice, bob, "B->A"), (bob, alice, "A->B")):
                 # The receiver's own earlier sends come back to it as pushes too: let them all
@@ -77,10 +74,7 @@ def test_sigkill_one_process_mid_traffic_loses_and_duplicates_nothing(two_server
     retried: set[int] = set()
 
     async def scenario():
-        alice = StreamClient(a.ws_url, alice_http, origin=a.base_url)
-        bob = StreamClient(a.ws_url, bob_http, origin=a.base_url)
-        await alice.connect()
-        await bob.connect()
+        alice, bob = await connected((a, alice_http), (a, bob_http))
         reconnect_lock = asyncio.Lock()
         killed = asyncio.Event()
 

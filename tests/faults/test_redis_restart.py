@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.support.protocol_client import StreamClient, api_messages, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
 
@@ -21,10 +21,7 @@ def test_redis_restart_loses_nothing_and_live_delivery_resumes(two_servers, priv
     conv = open_conversation(a.base_url, bob_http, "alice")
 
     async def scenario():
-        bob = StreamClient(a.ws_url, bob_http, origin=a.base_url)
-        alice = StreamClient(b.ws_url, alice_http, origin=b.base_url)
-        await bob.connect()
-        await alice.connect()
+        bob, alice = await connected((a, bob_http), (b, alice_http))
         try:
             for i in range(90):
                 if i == 30:

@@ -205,6 +205,14 @@ class StreamClient:
         return [conv[s] for s in sorted(conv)]
 
 
+async def connected(*placements) -> list["StreamClient"]:
+    """Connect one StreamClient per (server, logged-in http client), on that server's socket."""
+    clients = [StreamClient(server.ws_url, http, origin=server.base_url) for server, http in placements]
+    for client in clients:
+        await client.connect()
+    return clients
+
+
 async def until(predicate, timeout: float = 10.0, step: float = 0.05) -> bool:
     """Wait until predicate() is true, at most timeout seconds; return its last value."""
     deadline = asyncio.get_running_loop().time() + timeout
