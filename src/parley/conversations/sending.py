@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
+from parley.core.counters import advance_last_seq
 from parley.core.errors import AppError, Conflict, Invalid
 from parley.core.ratelimit import rate_limit
 from parley.realtime.stream import stream_append, stream_reserve
@@ -114,26 +115,12 @@ def _write(batch: list[SendRequest]) -> None:
     """
     added = Counter(r.conversation.pk for r in batch)
     now = timezone.now()
-    first = _advance_conversations(added, now)
+    at = Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connection)
+    first = advance_last_seq(Conversation, "id", added, also={"last_activity_at": at})
     before = {cid: seq - 1 for cid, seq in first.items()}
     _insert_messages(batch, first, now)
     reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
     stream_append(_events_and_marks(batch, before, added), reserved=reserved)
-
-
-def _advance_conversations(added: Counter, now) -> dict[int, int]:
-    """Take each conversation's next seqs (locking its row); return the first new seq of each."""
-    table = connection.ops.quote_name(Conversation._meta.db_table)
-    at = Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connection)
-    first = {}
-    with connection.cursor() as cursor:
-        for cid in sorted(added):
-            cursor.execute(
-                f"UPDATE {table} SET last_seq = last_seq + %s, last_activity_at = %s WHERE id = %s RETURNING last_seq",
-                [added[cid], at, cid],
-            )
-            first[cid] = cursor.fetchone()[0] - added[cid] + 1
-    return first
 
 
 def _insert_messages(batch: list[SendRequest], first: dict[int, int], now) -> None:

@@ -7,6 +7,8 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
+from parley.core.counters import advance_last_seq
+
 from .broker import get_broker
 from .models import StreamEvent, UserStream
 
@@ -42,29 +44,14 @@ def stream_reserve(counts: Counter) -> dict[int, int]:
     Reserve before reading anything the events report (such as unread totals), so a
     concurrent writer to the same user waits here and then reads what this one wrote.
 
-    Caller holds the transaction. The UPDATE takes each head's row lock (on SQLite the
-    IMMEDIATE transaction already holds the database lock), in user-id order so that
-    concurrent writers cannot deadlock on PostgreSQL.
+    Caller holds the transaction; heads are locked in user-id order (advance_last_seq).
     """
-    assert connection.in_atomic_block, "stream_reserve must run inside the writing transaction"
-    table = connection.ops.quote_name(UserStream._meta.db_table)
-    first: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        for uid in sorted(counts):
-            cursor.execute(
-                f"UPDATE {table} SET last_seq = last_seq + %s WHERE user_id = %s RETURNING last_seq",
-                [counts[uid], uid],
-            )
-            row = cursor.fetchone()
-            if row is None:  # the user's first event: create the head, then take the lock
-                UserStream.objects.bulk_create([UserStream(user_id=uid)], ignore_conflicts=True)
-                cursor.execute(
-                    f"UPDATE {table} SET last_seq = last_seq + %s WHERE user_id = %s RETURNING last_seq",
-                    [counts[uid], uid],
-                )
-                row = cursor.fetchone()
-            first[uid] = row[0] - counts[uid] + 1
-    return first
+    return advance_last_seq(UserStream, "user_id", counts, on_missing=_create_head)
+
+
+def _create_head(user_id: int) -> None:
+    """Create a user's stream head on their first event (a concurrent creator is fine)."""
+    UserStream.objects.bulk_create([UserStream(user_id=user_id)], ignore_conflicts=True)
 
 
 def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None) -> list[Event]:
