@@ -24,6 +24,7 @@ from .procstat import ProcSample, loadavg, machine_busy_seconds, self_cpu_second
 from .wsclient import HTTPClient, ws_connect
 
 NS = 1_000_000_000
+TICK_S = 0.001
 
 
 def raise_nofile() -> int:
@@ -212,11 +213,11 @@ class Delivery:
                     step.send_failed += 1
                 i += 1
             if i < n:
+                # Sleep at least TICK_S: the event loop's timers have millisecond resolution, and
+                # shorter sleeps spin the client's CPU away from the server. Each message keeps
+                # its own scheduled time, so the tick's lag counts against the server, not for it.
                 delay = t0 + i / rate - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                else:
-                    await asyncio.sleep(0)
+                await asyncio.sleep(max(delay, TICK_S))
         if measured_from is None:
             measured_from = t0
         send_window = time.monotonic() - measured_from

@@ -11,27 +11,47 @@ def advance_last_seq(
 ) -> dict[int, int]:
     """Add counts[k] to `last_seq` of the row whose `key` is k; return each row's first new value.
 
-    Caller holds the transaction. Rows are updated in key order (`UPDATE … RETURNING` takes
-    each row's lock; on SQLite the IMMEDIATE transaction already holds the database), so
-    concurrent callers cannot deadlock on PostgreSQL. `also` sets more columns (values
-    already prepared for the database). A missing row calls `on_missing(k)`, which must
-    create it, and is then taken in its turn; without `on_missing` it is a LookupError.
+    Caller holds the transaction. One `UPDATE … FROM (VALUES …) RETURNING` moves every row of
+    the batch, so the statements per call do not grow with the batch (the send path's hot
+    spot, docs/benchmarks.md). On PostgreSQL the rows are first locked in key order with
+    `SELECT … ORDER BY key FOR UPDATE`, so concurrent callers cannot deadlock; on SQLite the
+    IMMEDIATE transaction already holds the database. `also` sets more columns (values
+    already prepared for the database). Missing rows call `on_missing(k)`, which must create
+    the row, and are then advanced; without `on_missing` a missing row is a LookupError.
     """
     assert connection.in_atomic_block, "advance_last_seq must run inside the writing transaction"
-    q = connection.ops.quote_name
-    extra = "".join(f", {q(column)} = %s" for column in (also or {}))
-    sql = f"UPDATE {q(model._meta.db_table)} SET last_seq = last_seq + %s{extra} WHERE {q(key)} = %s RETURNING last_seq"
-    values = list((also or {}).values())
-    first = {}
+    if not counts:
+        return {}
+    keys = sorted(counts)
     with connection.cursor() as cursor:
-        for k in sorted(counts):
-            cursor.execute(sql, [counts[k], *values, k])
-            row = cursor.fetchone()
-            if row is None and on_missing is not None:
+        moved = _advance(cursor, model, key, keys, counts, also)
+        missing = [k for k in keys if k not in moved]
+        if missing and on_missing is not None:
+            for k in missing:
                 on_missing(k)
-                cursor.execute(sql, [counts[k], *values, k])
-                row = cursor.fetchone()
-            if row is None:
-                raise LookupError(f"{model.__name__} with {key}={k} does not exist")
-            first[k] = row[0] - counts[k] + 1
-    return first
+            moved.update(_advance(cursor, model, key, missing, counts, also))
+            missing = [k for k in keys if k not in moved]
+    if missing:
+        raise LookupError(f"{model.__name__} with {key}={missing[0]} does not exist")
+    return {k: moved[k] - counts[k] + 1 for k in keys}
+
+
+def _advance(cursor, model, key: str, keys: list[int], counts: Mapping[int, int], also) -> dict[int, int]:
+    """Run the locking and the update for `keys` (sorted); return {key: new last_seq}."""
+    q = connection.ops.quote_name
+    table, column = q(model._meta.db_table), q(key)
+    marks = ", ".join(["%s"] * len(keys))
+    if connection.vendor != "sqlite":
+        cursor.execute(f"SELECT 1 FROM {table} WHERE {column} IN ({marks}) ORDER BY {column} FOR UPDATE", keys)
+    cast = "CAST(%s AS BIGINT)" if connection.vendor == "postgresql" else "%s"
+    values = ", ".join([f"({cast}, {cast})"] * len(keys))
+    extra = "".join(f", {q(name)} = %s" for name in (also or {}))
+    params = [*(also or {}).values()]
+    for k in keys:
+        params += (k, counts[k])
+    cursor.execute(
+        f"UPDATE {table} SET last_seq = last_seq + v.column2{extra} FROM (VALUES {values}) AS v "
+        f"WHERE {column} = v.column1 RETURNING {column}, last_seq",
+        params,
+    )
+    return dict(cursor.fetchall())
