@@ -79,7 +79,7 @@ def main(argv=None) -> None:
     p.add_argument("--duration", type=float, help="measured seconds per step")
     p.add_argument("--connections", type=int, help="scenario c sockets to open")
     p.add_argument("--pollers", type=int, help="scenario e polling users")
-    p.add_argument("--profile", type=Path, help="py-spy the server during scenario a; raw stacks to this file")
+    p.add_argument("--profile", type=Path, help="py-spy the servers while they take load; raw stacks to this file (scenario a) and FILE.<scenario>-<n> (b, d)")
     p.add_argument("--no-postgres", action="store_true", help="skip b on PostgreSQL")
     p.add_argument("--no-plots", action="store_true")
     p.add_argument("--keep", action="store_true", help="keep the work dir (server logs, databases)")

@@ -48,6 +48,28 @@ def _base_cfg(data, servers, sizes) -> dict:
     }
 
 
+def _run_profiled(cfg: dict, work, servers, sizes: Sizes, tag: str) -> dict:
+    """Run the load generator; with --profile, py-spy each server during the sending steps.
+
+    Scenario a writes to the --profile path itself; other runs to `<path>.<tag>-<n>`.
+    """
+    if not sizes.profile:
+        return run_loadgen(cfg, work)
+    prof = []
+
+    def path(n):
+        return sizes.profile if tag == "a" else sizes.profile.with_name(f"{sizes.profile.name}.{tag}-{n}")
+
+    def start():
+        prof.extend(Profiler(s.pid, path(n)) for n, s in enumerate(servers))
+
+    try:
+        return run_loadgen(cfg, work, on_ready=start)
+    finally:
+        for pr in prof:
+            say(f"[{tag}] py-spy profile (sending steps only): {pr.stop()}")
+
+
 def _rows(scenario: str, label: str, result: dict, extra: dict | None = None) -> list[dict]:
     rows = []
     for step in result.get("steps", []):
@@ -66,16 +88,7 @@ def scenario_a_e(sizes: Sizes, work, with_e: bool = True) -> list[dict]:
         cfg = _base_cfg(data, [srv], sizes)
         cfg["idle_s"] = sizes.idle_s
         cfg["steps"] = [{"rate": r, "warmup_s": sizes.warmup, "duration_s": sizes.duration} for r in sizes.rates_a]
-        prof = []
-
-        def start_profiler():
-            prof.append(Profiler(srv.pid, sizes.profile))
-
-        try:
-            res = run_loadgen(cfg, work, on_ready=start_profiler if sizes.profile else None)
-        finally:
-            for pr in prof:
-                say(f"[a] py-spy profile (sending steps only): {pr.stop()}")
+        res = _run_profiled(cfg, work, [srv], sizes, "a")
         idle = res.get("idle", {})
         rows += _rows("a", "a: delivery, SQLite, 1 process", res,
                       {"connected": res["connected"], "idle_ws": idle})
@@ -133,7 +146,7 @@ def scenario_b(sizes: Sizes, work, kind: str) -> list[dict]:
                 {"rate": r, "warmup_s": sizes.warmup, "duration_s": sizes.duration, "stop_if_p99_over": 50}
                 for r in sizes.ladder
             ]
-            res = run_loadgen(cfg, work)
+            res = _run_profiled(cfg, work, [srv], sizes, f"b-{kind}")
             rows += _rows("b", f"b: throughput ladder, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'}", res,
                           {"db": kind})
         finally:
@@ -194,7 +207,8 @@ def scenario_d(sizes: Sizes, work) -> list[dict]:
             say(f"[d] single process, PostgreSQL, memory broker, {sizes.rate_d}/s")
             cfg = _base_cfg(data, [one], sizes)
             cfg["steps"] = step
-            rows += _rows("d", "d: 1 process, PostgreSQL, memory broker", dict(run_loadgen(cfg, work)), {"servers": 1})
+            res = _run_profiled(cfg, work, [one], sizes, "d-single")
+            rows += _rows("d", "d: 1 process, PostgreSQL, memory broker", res, {"servers": 1})
         finally:
             one.stop()
         channel = {"REDIS_URL": REDIS}
@@ -205,7 +219,8 @@ def scenario_d(sizes: Sizes, work) -> list[dict]:
             time.sleep(1)
             cfg = _base_cfg(data, [a, b], sizes)
             cfg["steps"] = step
-            rows += _rows("d", "d: 2 processes, PostgreSQL + Redis", run_loadgen(cfg, work), {"servers": 2})
+            res = _run_profiled(cfg, work, [a, b], sizes, "d-redis")
+            rows += _rows("d", "d: 2 processes, PostgreSQL + Redis", res, {"servers": 2})
         finally:
             a.stop()
             b.stop()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from parley.conf import settings
 from parley.core.counters import advance_last_seq
 from parley.core.errors import AppError, Conflict, Invalid
-from parley.core.ratelimit import rate_limit
+from parley.core.ratelimit import rate_limit_many
 from parley.realtime.stream import stream_append, stream_reserve
 
 from . import events
@@ -94,16 +94,13 @@ def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
 
 
 def _rate_limited(fresh: list[SendRequest]) -> list[SendRequest]:
+    refusals = rate_limit_many([f"send:{r.sender.pk}" for r in fresh], rate=settings.PARLEY_SEND_RATE)
     allowed = []
-    for req in fresh:
-        try:
-            rate_limit(key=f"send:{req.sender.pk}", rate=settings.PARLEY_SEND_RATE)
-        except AppError as exc:
-            # A retry of a stored send (its ack was lost) gets the original, not a refusal.
-            if _claim_existing([req]):
-                req.error = exc
-            continue
-        allowed.append(req)
+    for req, refused in zip(fresh, refusals):
+        if refused is None:
+            allowed.append(req)
+        elif _claim_existing([req]):  # a retry of a stored send (its ack was lost) gets the original
+            req.error = refused
     return allowed
 
 

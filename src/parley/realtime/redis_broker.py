@@ -1,9 +1,10 @@
 """The Redis broker: one subscriber and one publisher per process, on redis-py's asyncio client.
 
-Each user has a channel, `parley:u:{user_id}` (the prefix is PARLEY_REDIS_PREFIX), published to once per event and recipient.
-Every process holds one pattern subscription, `parley:u:*`, and its hub drops frames for
-users it has no socket for (docs/architecture.md says why a pattern and not per-user
-subscriptions). Control messages (logout) go on `parley:control`.
+Doorbells go on one channel, `parley:events` (the prefix is PARLEY_REDIS_PREFIX): one
+PUBLISH carries every frame of a commit (up to PUBLISH_BATCH), one line `<user_id> <frame>`
+each. Every process subscribes to it, and its hub drops frames for users it has no socket
+for (docs/architecture.md says why one channel and not per-user subscriptions). Control
+messages (logout) go on `parley:control`.
 
 Redis is only the doorbell: when it is down, sends still commit, publishing is skipped
 (logged once per outage), the subscriber retries with backoff and jitter, and once it is
@@ -30,7 +31,7 @@ logger = logging.getLogger("parley.broker")
 DEFAULT_PREFIX = "parley"
 MAX_PENDING = 50_000  # frames waiting for the publisher; beyond this a burst is dropped (doorbells only)
 BACKOFF_BASE, BACKOFF_CAP = 0.1, 5.0
-PUBLISH_BATCH = 500
+PUBLISH_BATCH = 500  # frames per PUBLISH
 
 REDIS_ERRORS = (redis.RedisError, OSError, asyncio.TimeoutError)
 
@@ -64,8 +65,8 @@ class RedisBroker(Broker):
 
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, on_resubscribe=None):
         self.url = url
-        # Channels: {prefix}:u:{user_id} per user, {prefix}:control for control messages.
-        self.user_prefix = f"{prefix}:u:"
+        # Channels: {prefix}:events for every doorbell, {prefix}:control for control messages.
+        self.events_channel = f"{prefix}:events"
         self.control_channel = f"{prefix}:control"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._deliver: Deliver | None = None
@@ -128,11 +129,11 @@ class RedisBroker(Broker):
 
     # --- publishing -----------------------------------------------------------------
     def publish(self, user_id: int, frame: str) -> None:
-        self._submit(f"{self.user_prefix}{user_id}", frame)
+        self.publish_many([(user_id, frame)])
 
     def publish_many(self, frames: list[tuple[int, str]]) -> None:
         """Publish (user_id, frame) pairs in order with one hop to the loop."""
-        self._submit_many([(f"{self.user_prefix}{uid}", frame) for uid, frame in frames])
+        self._submit_many([(self.events_channel, f"{uid} {frame}") for uid, frame in frames])
 
     def publish_control(self, user_id: int, message: dict) -> None:
         self._submit(self.control_channel, orjson.dumps({"user_id": user_id, "message": message}).decode())
@@ -185,7 +186,7 @@ class RedisBroker(Broker):
         for attempt in range(2):
             try:
                 pipe = self._publisher.pipeline(transaction=False)
-                for channel, data in batch:
+                for channel, data in self._coalesce(batch):
                     pipe.publish(channel, data)
                 await pipe.execute()
                 self._pub_log.ok()
@@ -195,6 +196,22 @@ class RedisBroker(Broker):
                 if attempt:
                     self._pub_log.failed(exc)
         return False
+
+    def _coalesce(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Join each run of doorbells into one message of lines, keeping the order."""
+        out: list[tuple[str, str]] = []
+        run: list[str] = []
+        for channel, data in items:
+            if channel == self.events_channel:
+                run.append(data)  # frames are JSON: a newline inside one is always escaped
+                continue
+            if run:
+                out.append((self.events_channel, "\n".join(run)))
+                run = []
+            out.append((channel, data))
+        if run:
+            out.append((self.events_channel, "\n".join(run)))
+        return out
 
     def _sync(self) -> redis.Redis:
         with self._sync_lock:
@@ -208,7 +225,7 @@ class RedisBroker(Broker):
         """Publish from a process with no server loop (a task worker, a command)."""
         try:
             pipe = self._sync().pipeline(transaction=False)
-            for channel, data in items:
+            for channel, data in self._coalesce(items):
                 pipe.publish(channel, data)
             pipe.execute()
             self._pub_log.ok()
@@ -225,8 +242,7 @@ class RedisBroker(Broker):
             )
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
-                await pubsub.psubscribe(self.user_prefix + "*")
-                await pubsub.subscribe(self.control_channel)
+                await pubsub.subscribe(self.events_channel, self.control_channel)
                 self._subscribed = True
                 attempt = 0
                 self._sub_log.ok()
@@ -259,14 +275,19 @@ class RedisBroker(Broker):
             data = message["data"]
             if isinstance(data, bytes):
                 data = data.decode()
-            try:
-                if channel == self.control_channel:
+            if channel == self.events_channel:
+                for line in data.split("\n"):
+                    user_id, _, frame = line.partition(" ")
+                    try:
+                        self._deliver(int(user_id), frame)
+                    except Exception:
+                        logger.exception("could not dispatch a doorbell for user %r", user_id)
+            elif channel == self.control_channel:
+                try:
                     body = orjson.loads(data)
                     self._control(int(body["user_id"]), body["message"])
-                elif channel.startswith(self.user_prefix):
-                    self._deliver(int(channel[len(self.user_prefix):]), data)
-            except Exception:
-                logger.exception("could not dispatch a broker message on %s", channel)
+                except Exception:
+                    logger.exception("could not dispatch a control message")
 
     def _resubscribed(self) -> None:
         """Tell local sockets to sync: pushes published while we were away are gone."""
