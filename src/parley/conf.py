@@ -23,8 +23,10 @@ DEFAULTS = {
     "PARLEY_WS_MAX_FRAME": 16 * 1024,
     "PARLEY_MESSAGE_MAX_CHARS": 5000,
     "PARLEY_SEND_RATE": "30/10",
-    # Writer threads for the send path: None = 1 on SQLite, 4 on PostgreSQL.
+    # Writer threads for the send path: None = 1 (measured best on SQLite and PostgreSQL).
     "PARLEY_SEND_WRITERS": None,
+    # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.
+    "PARLEY_GIL_SWITCH_INTERVAL": 0.001,
     "PARLEY_PAGE_SIZE": 30,
     "PARLEY_STREAM_RETENTION_DAYS": 14,
 }

@@ -219,7 +219,7 @@ PARLEY_WS_MAX_FRAME = int(os.environ.get("PARLEY_WS_MAX_FRAME", str(16 * 1024)))
 PARLEY_MESSAGE_MAX_CHARS = 5000
 # Sending: at most N messages per user per window of S seconds.
 PARLEY_SEND_RATE = os.environ.get("PARLEY_SEND_RATE", "30/10")
-# Writer threads for the WebSocket send path; unset: 1 on SQLite, 4 on PostgreSQL.
+# Writer threads for the WebSocket send path; unset: 1 (measured best, docs/benchmarks.md).
 PARLEY_SEND_WRITERS = int(os.environ["PARLEY_SEND_WRITERS"]) if os.environ.get("PARLEY_SEND_WRITERS") else None
 PARLEY_PAGE_SIZE = 30
 # Stream events older than this are pruned; a cursor behind them gets resync_required.

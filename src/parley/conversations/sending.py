@@ -38,6 +38,7 @@ class SendRequest:
     msg_uuid: uuid.UUID | None = None
     clean: str = ""
     result: "Message | None" = None
+    message_data: dict | None = None  # message_dict(result), when this batch built it
     created: bool = False
     error: AppError | None = None
     duplicate_of: "SendRequest | None" = field(default=None, repr=False)
@@ -174,7 +175,7 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
             if uid != sender_id:
                 totals[uid] += 1
         conv.last_seq, conv.last_activity_at = msg.seq, msg.created_at
-        data = message_dict(msg)
+        data = req.message_data = message_dict(msg)
         for uid in conv.participant_ids():
             etype, payload = events.message_created(
                 msg, conv, for_user_id=uid, unread=max(msg.seq - read[(cid, uid)], 0),
@@ -186,12 +187,18 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
 
 
 def _move_read_marks(marks: list[tuple[int, int, int]]) -> None:
-    """Move (seq, conversation_id, user_id) read marks forward, never back, in one call."""
+    """Move (seq, conversation_id, user_id) read marks forward, never back, in one statement.
+
+    Caller holds the conversations' row locks, which every writer of these rows takes first.
+    """
     table = connection.ops.quote_name(Participant._meta.db_table)
+    cast = "CAST(%s AS BIGINT)" if connection.vendor == "postgresql" else "%s"
+    values = ", ".join([f"({cast}, {cast}, {cast})"] * len(marks))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET last_read_seq = %s WHERE conversation_id = %s AND user_id = %s AND last_read_seq < %s",
-            [(seq, cid, uid, seq) for seq, cid, uid in marks],
+        cursor.execute(
+            f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values}) AS v "
+            f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
+            [value for mark in marks for value in mark],
         )
 
 

@@ -8,16 +8,18 @@ Acknowledged still means committed: futures resolve only after the batch commits
 Batches run on writer threads of their own, not on asgiref's shared sync thread, so
 sends never queue behind page renders, session look-ups on connect or `sync` frames
 (measured in docs/benchmarks.md). Each thread keeps its own database connection.
-SQLite has one writer at a time, so one thread; PostgreSQL spends most of a commit
-waiting for the WAL flush, so several transactions in flight overlap those waits
-(PARLEY_SEND_WRITERS). Two sends of one socket never race: a socket waits for each ack.
+One writer thread by default on every database (PARLEY_SEND_WRITERS): SQLite has one
+writer at a time anyway, and on PostgreSQL more writers measured worse (docs/benchmarks.md,
+scenario d): they split the load into smaller batches, so more statements and commits per
+message, and they contend with the event loop for the GIL. Two sends of one socket never
+race: a socket waits for each ack.
 """
 
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections
 
 from parley.conf import settings
 from parley.conversations.access import ConversationCache
@@ -27,10 +29,7 @@ MAX_BATCH = 256
 
 
 def default_writers() -> int:
-    configured = getattr(settings, "PARLEY_SEND_WRITERS", None)
-    if configured:
-        return int(configured)
-    return 1 if connection.vendor == "sqlite" else 4
+    return int(getattr(settings, "PARLEY_SEND_WRITERS", None) or 1)
 
 
 class SendBatcher:

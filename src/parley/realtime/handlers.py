@@ -31,7 +31,8 @@ async def send(user, frame: dict) -> dict:
     if request.error is not None:
         raise request.error  # its message is rendered in the socket's language (lazy)
     message = request.result
-    return {"type": "ack", "client_msg_id": str(message.client_msg_id), "created": request.created, "message": message_dict(message)}
+    data = request.message_data if request.created and request.message_data else message_dict(message)
+    return {"type": "ack", "client_msg_id": data["client_msg_id"], "created": request.created, "message": data}
 
 
 send.is_async = True
