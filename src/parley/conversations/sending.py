@@ -167,18 +167,18 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
     out = []
     for req in batch:
         conv, msg, sender_id = req.conversation, req.result, req.sender.pk
-        cid = conv.pk
-        totals[sender_id] -= max(msg.seq - 1 - read[(cid, sender_id)], 0)  # sending reads everything before
-        read[(cid, sender_id)] = msg.seq
+        cid, seq, participants = conv.pk, msg.seq, conv.participant_ids()
+        totals[sender_id] -= max(seq - 1 - read[(cid, sender_id)], 0)  # sending reads everything before
+        read[(cid, sender_id)] = seq
         moved.add((cid, sender_id))
-        for uid in conv.participant_ids():
+        for uid in participants:
             if uid != sender_id:
                 totals[uid] += 1
-        conv.last_seq, conv.last_activity_at = msg.seq, msg.created_at
+        conv.last_seq, conv.last_activity_at = seq, msg.created_at
         data = req.message_data = message_dict(msg)
-        for uid in conv.participant_ids():
+        for uid in participants:
             etype, payload = events.message_created(
-                msg, conv, for_user_id=uid, unread=max(msg.seq - read[(cid, uid)], 0),
+                msg, conv, for_user_id=uid, unread=max(seq - read[(cid, uid)], 0),
                 unread_total=max(totals[uid], 0), message_data=data,
             )
             out.append((uid, etype, payload))

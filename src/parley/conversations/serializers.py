@@ -4,8 +4,22 @@ from .listings import listing_adapter
 from .models import Conversation, Message
 
 
+_last_iso: tuple = (None, None)
+
+
 def iso(dt) -> str | None:
-    return dt.isoformat().replace("+00:00", "Z") if dt else None
+    """ISO 8601 with "Z" for UTC. A batch formats one `now` several times per message, so the
+    last result is kept and reused for the very same datetime object (identity, not equality:
+    equal instants in other time zones format differently)."""
+    global _last_iso
+    if not dt:
+        return None
+    last_dt, last_text = _last_iso
+    if dt is last_dt:
+        return last_text
+    text = dt.isoformat().replace("+00:00", "Z")
+    _last_iso = (dt, text)
+    return text
 
 
 def user_dict(user) -> dict:
@@ -33,16 +47,22 @@ def listing_card(conversation: Conversation) -> dict:
 
 
 def conversation_summary(conversation: Conversation, *, for_user_id: int) -> dict:
-    """What an inbox row needs, as one participant sees it."""
-    other = conversation.seller if for_user_id == conversation.buyer_id else conversation.buyer
-    return {
-        "id": conversation.pk,
-        "role": "buyer" if for_user_id == conversation.buyer_id else "seller",
-        "listing": listing_card(conversation),
-        "other": user_dict(other),
-        "last_seq": conversation.last_seq,
-        "last_activity_at": iso(conversation.last_activity_at),
-    }
+    """What an inbox row needs, as one participant sees it.
+
+    The parts that do not move (who, role, listing card) are built once per conversation
+    instance and participant, like the card; the send path reuses instances for 60 s.
+    """
+    static = conversation.__dict__.setdefault("_parley_summary", {})
+    base = static.get(for_user_id)
+    if base is None:
+        other = conversation.seller if for_user_id == conversation.buyer_id else conversation.buyer
+        base = static[for_user_id] = {
+            "id": conversation.pk,
+            "role": "buyer" if for_user_id == conversation.buyer_id else "seller",
+            "listing": listing_card(conversation),
+            "other": user_dict(other),
+        }
+    return {**base, "last_seq": conversation.last_seq, "last_activity_at": iso(conversation.last_activity_at)}
 
 
 def inbox_row(participant) -> dict:
