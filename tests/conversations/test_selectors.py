@@ -30,6 +30,22 @@ def test_unread_counts_and_total(db):
     assert selectors.unread_total_for(user=alice) == 2
 
 
+def test_read_state_for_gives_marks_and_totals_in_one_query(db, django_assert_num_queries):
+    alice, bob, carol = f.user(), f.user(), f.user()
+    c1 = f.conversation(buyer=bob, seller=alice)
+    c2 = f.conversation(buyer=carol, seller=alice)
+    for i in range(3):
+        f.send(c1, bob, f"b{i}")
+    f.send(c2, carol, "c0")
+    services.conversation_mark_read(user=alice, conversation=c1, seq=1)
+    with django_assert_num_queries(1):
+        read, totals = selectors.read_state_for(conversation_ids=[c1.pk, c2.pk], user_ids=[alice.pk, bob.pk, carol.pk])
+    assert read == {(c1.pk, alice.pk): 1, (c1.pk, bob.pk): 3, (c2.pk, alice.pk): 0, (c2.pk, carol.pk): 1}
+    assert totals == {alice.pk: 3, bob.pk: 0, carol.pk: 0}
+    assert all(type(k) is int for pair in read for k in pair) and all(type(v) is int for v in totals.values())
+    assert totals[alice.pk] == selectors.unread_total_for(user=alice)
+
+
 def test_unread_total_is_zero_without_conversations(db):
     assert selectors.unread_total_for(user=f.user()) == 0
 

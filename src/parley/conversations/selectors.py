@@ -16,37 +16,47 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def unread_totals_for(*, user_ids) -> dict[int, int]:
-    """Return {user_id: unread messages across their conversations} with one query.
+def _unread_totals_sql(user_ids) -> str:
+    p = connection.ops.quote_name(Participant._meta.db_table)
+    c = connection.ops.quote_name(Conversation._meta.db_table)
+    return (
+        f"SELECT p.user_id, CAST(SUM(c.last_seq - p.last_read_seq) AS BIGINT) FROM {p} p JOIN {c} c ON c.id = p.conversation_id "
+        f"WHERE p.user_id IN ({_placeholders(user_ids)}) GROUP BY p.user_id"
+    )
 
-    Raw SQL because the send path calls it for every batch.
-    """
+
+def unread_totals_for(*, user_ids) -> dict[int, int]:
+    """Return {user_id: unread messages across their conversations} with one query."""
     user_ids = list(user_ids)
     if not user_ids:
         return {}
-    p = connection.ops.quote_name(Participant._meta.db_table)
-    c = connection.ops.quote_name(Conversation._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.user_id, SUM(c.last_seq - p.last_read_seq) FROM {p} p JOIN {c} c ON c.id = p.conversation_id "
-            f"WHERE p.user_id IN ({_placeholders(user_ids)}) GROUP BY p.user_id",
-            user_ids,
-        )
+        cursor.execute(_unread_totals_sql(user_ids), user_ids)
         return {uid: max(int(total or 0), 0) for uid, total in cursor.fetchall()}
 
 
-def read_marks_in(*, conversation_ids) -> dict[tuple[int, int], int]:
-    """Return {(conversation_id, user_id): last_read_seq} for these conversations, with one query."""
-    conversation_ids = list(conversation_ids)
-    if not conversation_ids:
-        return {}
+def read_state_for(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """Return the read marks in these conversations and these users' unread totals, in one query.
+
+    ({(conversation_id, user_id): last_read_seq}, {user_id: unread total}). Raw SQL and one
+    round trip because the send path calls it for every batch.
+    """
+    conversation_ids, user_ids = list(conversation_ids), list(user_ids)
     p = connection.ops.quote_name(Participant._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT conversation_id, user_id, last_read_seq FROM {p} WHERE conversation_id IN ({_placeholders(conversation_ids)})",
-            conversation_ids,
+            f"SELECT 0, conversation_id, user_id, last_read_seq FROM {p} "
+            f"WHERE conversation_id IN ({_placeholders(conversation_ids)}) "
+            f"UNION ALL SELECT 1, totals.*, 0 FROM ({_unread_totals_sql(user_ids)}) AS totals",
+            [*conversation_ids, *user_ids],
         )
-        return {(cid, uid): mark for cid, uid, mark in cursor.fetchall()}
+        read, totals = {}, {}
+        for kind, a, b, c in cursor.fetchall():
+            if kind == 0:
+                read[(a, b)] = c
+            else:
+                totals[a] = max(int(b or 0), 0)
+    return read, totals
 
 
 def unread_for(*, user_id: int, conversation_id: int) -> int:

@@ -22,7 +22,7 @@ from parley.realtime.stream import stream_append, stream_reserve
 from . import events
 from .access import ConversationCache, conversations_for
 from .models import Conversation, Message, Participant
-from .selectors import read_marks_in, unread_totals_for
+from .selectors import read_state_for
 from .serializers import message_dict
 from .text import clean_body
 
@@ -156,9 +156,8 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
 
     Caller holds the conversation and stream-head locks, so the counts read here are final.
     """
-    read = read_marks_in(conversation_ids=before)
     users = {uid for r in batch for uid in r.conversation.participant_ids()}
-    totals = unread_totals_for(user_ids=users)
+    read, totals = read_state_for(conversation_ids=before, user_ids=users)
     # The counters were already moved for the whole batch: rewind each user's total to
     # where it stood before the batch, then replay the sends one by one.
     for cid, uid in read:

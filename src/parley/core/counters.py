@@ -13,8 +13,9 @@ def advance_last_seq(
 
     Caller holds the transaction. One `UPDATE … FROM (VALUES …) RETURNING` moves every row of
     the batch, so the statements per call do not grow with the batch (the send path's hot
-    spot, docs/benchmarks.md). On PostgreSQL the rows are first locked in key order with
-    `SELECT … ORDER BY key FOR UPDATE`, so concurrent callers cannot deadlock; on SQLite the
+    spot, docs/benchmarks.md). On PostgreSQL the same statement first locks the rows in key
+    order (a MATERIALIZED `SELECT … ORDER BY key FOR UPDATE` that the update joins, so it only
+    touches rows locked in that order), so concurrent callers cannot deadlock; on SQLite the
     IMMEDIATE transaction already holds the database. `also` sets more columns (values
     already prepared for the database). Missing rows call `on_missing(k)`, which must create
     the row, and are then advanced; without `on_missing` a missing row is a LookupError.
@@ -40,18 +41,22 @@ def _advance(cursor, model, key: str, keys: list[int], counts: Mapping[int, int]
     """Run the locking and the update for `keys` (sorted); return {key: new last_seq}."""
     q = connection.ops.quote_name
     table, column = q(model._meta.db_table), q(key)
-    marks = ", ".join(["%s"] * len(keys))
-    if connection.vendor != "sqlite":
-        cursor.execute(f"SELECT 1 FROM {table} WHERE {column} IN ({marks}) ORDER BY {column} FOR UPDATE", keys)
-    cast = "CAST(%s AS BIGINT)" if connection.vendor == "postgresql" else "%s"
+    postgres = connection.vendor == "postgresql"
+    cast = "CAST(%s AS BIGINT)" if postgres else "%s"
     values = ", ".join([f"({cast}, {cast})"] * len(keys))
     extra = "".join(f", {q(name)} = %s" for name in (also or {}))
     params = [*(also or {}).values()]
     for k in keys:
         params += (k, counts[k])
+    lock, locked, only_locked = "", "", ""
+    if postgres:
+        marks = ", ".join(["%s"] * len(keys))
+        lock = f"WITH locked AS MATERIALIZED (SELECT {column} AS k FROM {table} WHERE {column} IN ({marks}) ORDER BY {column} FOR UPDATE) "
+        locked, only_locked = ", locked", f" AND locked.k = {table}.{column}"
+        params = [*keys, *params]
     cursor.execute(
-        f"UPDATE {table} SET last_seq = last_seq + v.column2{extra} FROM (VALUES {values}) AS v "
-        f"WHERE {column} = v.column1 RETURNING {column}, last_seq",
+        f"{lock}UPDATE {table} SET last_seq = last_seq + v.column2{extra} FROM (VALUES {values}) AS v{locked} "
+        f"WHERE {table}.{column} = v.column1{only_locked} RETURNING {table}.{column}, last_seq",
         params,
     )
     return dict(cursor.fetchall())
