@@ -48,6 +48,8 @@ def table(rows: list[dict]) -> str:
             notes.append("OK" if (lat["p99"] <= 50 and not r["lost"]) else "over p99 50 ms / lost")
         if r["scenario"] == "d" and r.get("redis_hop_p50_ms") is not None:
             notes.append(f"Redis hop +{r['redis_hop_p50_ms']} ms p50")
+        if r["scenario"] == "d" and r.get("second_process_p50_ms") is not None:
+            notes.append(f"second process +{r['second_process_p50_ms']} ms p50")
         if r["scenario"] == "e":
             notes.append(f"{r['poll_requests_per_user_s']} req/s per idle user vs WS {r['ws_frames_per_user_s']}; "
                          f"idle CPU/1000 users {r['poll_cpu_pct_per_1000_users']}% vs {r['ws_cpu_pct_per_1000_users']}%")

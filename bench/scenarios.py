@@ -192,40 +192,49 @@ def redis_broker_available() -> str | None:
 
 
 def scenario_d(sizes: Sizes, work) -> list[dict]:
-    """d: buyers on one process, sellers on another, through Redis; beside one process on PostgreSQL."""
+    """d: buyers on one process, sellers on another, through Redis, on PostgreSQL.
+
+    Three runs at the same rate on the same data, so each difference has one cause:
+    1. one process, memory broker (the base);
+    2. one process, Redis broker: every doorbell goes through Redis and back, so
+       2 - 1 is the Redis hop itself;
+    3. two processes through Redis (the scenario): 3 - 2 is what a second process adds
+       besides Redis (two writers taking turns on the same rows).
+    """
     why = redis_broker_available()
     if why:
         say(f"[d] SKIPPED: {why}")
         return [{"scenario": "d", "label": "d: cross-process via Redis", "skipped": why}]
     rows = []
     db = Database("postgres", work, PG_BASE)
+    channel = {"REDIS_URL": REDIS}
+    step = [{"rate": sizes.rate_d, "warmup_s": sizes.warmup, "duration_s": sizes.duration}]
+    runs = [
+        ("d-single", "d: 1 process, PostgreSQL, memory broker", [{}]),
+        ("d-single-redis", "d: 1 process, PostgreSQL, Redis broker", [channel]),
+        ("d-redis", "d: 2 processes, PostgreSQL + Redis", [channel, channel]),
+    ]
     try:
         data = db.populate(sizes.pairs)
-        step = [{"rate": sizes.rate_d, "warmup_s": sizes.warmup, "duration_s": sizes.duration}]
-        one = Server(db, work, name="d-single").start()
-        try:
-            say(f"[d] single process, PostgreSQL, memory broker, {sizes.rate_d}/s")
-            cfg = _base_cfg(data, [one], sizes)
-            cfg["steps"] = step
-            res = _run_profiled(cfg, work, [one], sizes, "d-single")
-            rows += _rows("d", "d: 1 process, PostgreSQL, memory broker", res, {"servers": 1})
-        finally:
-            one.stop()
-        channel = {"REDIS_URL": REDIS}
-        a = Server(db, work, channel, name="d-a").start()
-        b = Server(db, work, channel, name="d-b").start()
-        try:
-            say(f"[d] two processes through Redis, {sizes.rate_d}/s")
-            time.sleep(1)
-            cfg = _base_cfg(data, [a, b], sizes)
-            cfg["steps"] = step
-            res = _run_profiled(cfg, work, [a, b], sizes, "d-redis")
-            rows += _rows("d", "d: 2 processes, PostgreSQL + Redis", res, {"servers": 2})
-        finally:
-            a.stop()
-            b.stop()
+        for tag, label, envs in runs:
+            servers = []
+            try:
+                for n, env in enumerate(envs):
+                    servers.append(Server(db, work, env, name=f"{tag}-{n}").start())
+                say(f"[d] {label}, {sizes.rate_d}/s")
+                time.sleep(1)
+                cfg = _base_cfg(data, servers, sizes)
+                cfg["steps"] = step
+                res = _run_profiled(cfg, work, servers, sizes, tag)
+                rows += _rows("d", label, res, {"servers": len(servers), "broker": "redis" if envs[0] else "memory"})
+            finally:
+                for server in servers:
+                    server.stop()
     finally:
         db.drop()
-    if len(rows) == 2 and rows[0]["latency_ms"]["p50"] and rows[1]["latency_ms"]["p50"]:
-        rows[1]["redis_hop_p50_ms"] = round(rows[1]["latency_ms"]["p50"] - rows[0]["latency_ms"]["p50"], 2)
+    p50 = [r["latency_ms"]["p50"] for r in rows]
+    if len(rows) == 3 and all(v is not None for v in p50):
+        rows[1]["redis_hop_p50_ms"] = round(p50[1] - p50[0], 2)
+        rows[2]["redis_hop_p50_ms"] = rows[1]["redis_hop_p50_ms"]
+        rows[2]["second_process_p50_ms"] = round(p50[2] - p50[1], 2)
     return rows
