@@ -66,3 +66,12 @@ def test_a_cache_outage_fails_open(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:1/0"}}
     assert rate_limit_many(["a"] * 5, rate="1/60") == [None] * 5
+
+
+def test_the_configured_cache_keeps_counters_of_many_active_senders():
+    """The project's own cache (LocMem in one process) must not cull live counters."""
+    prefix = uuid.uuid4().hex
+    keys = [f"{prefix}:{n}" for n in range(1000)]
+    assert rate_limit_many(keys, rate="1/60") == [None] * 1000
+    refused = rate_limit_many(keys, rate="1/60")
+    assert all(isinstance(r, RateLimited) for r in refused), "a counter was dropped while its window was live"
