@@ -2,6 +2,8 @@
 
 import sys
 
+import pytest
+
 from bench import scenarios
 from bench.runner import cleanup, workdir
 
@@ -25,4 +27,28 @@ def test_bench_smoke_delivery_and_idle():
     c = by["c"]
     assert c["held"] == c["asked"] == sizes.connections, c
     assert c["kib_per_conn"] is not None
+    print(rows, file=sys.stderr)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(300)
+def test_bench_smoke_ladder_and_cross_process(require_postgres, require_redis):
+    """Scenario b's ladder on SQLite, and d's three runs (memory broker, Redis broker, two processes)."""
+    sizes = scenarios.Sizes(quick=False, smoke=True)
+    work = workdir()
+    try:
+        rows = scenarios.scenario_b(sizes, work, "sqlite") + scenarios.scenario_d(sizes, work)
+    finally:
+        cleanup(work)
+    b = [r for r in rows if r["scenario"] == "b"]
+    assert len(b) == len(sizes.ladder) and b[0]["db"] == "sqlite", b
+    d = [r for r in rows if r["scenario"] == "d"]
+    assert [(r["servers"], r["broker"]) for r in d] == [(1, "memory"), (1, "redis"), (2, "redis")], d
+    for row in b + d:
+        assert row["sent"] > 0, row
+        assert row["lost"] == 0 and row["duplicated"] == 0, row
+        assert row["delivered"] == row["sent"] and row["acked"] == row["sent"], row
+    assert d[1]["redis_hop_p50_ms"] == round(d[1]["latency_ms"]["p50"] - d[0]["latency_ms"]["p50"], 2)
+    assert d[2]["second_process_p50_ms"] == round(d[2]["latency_ms"]["p50"] - d[1]["latency_ms"]["p50"], 2)
     print(rows, file=sys.stderr)
