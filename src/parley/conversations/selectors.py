@@ -1,8 +1,10 @@
 """Reads. Selectors never change anything."""
 
-from parley.conf import settings
 from django.db import connection
 from django.db.models import F, Q
+
+from parley.conf import settings
+from parley.core.sql import placeholders
 
 from .models import Conversation, Message, Participant
 
@@ -12,16 +14,12 @@ def unread_total_for(*, user) -> int:
     return unread_totals_for(user_ids=[user.pk]).get(user.pk, 0)
 
 
-def _placeholders(values) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def _unread_totals_sql(user_ids) -> str:
     p = connection.ops.quote_name(Participant._meta.db_table)
     c = connection.ops.quote_name(Conversation._meta.db_table)
     return (
         f"SELECT p.user_id, CAST(SUM(c.last_seq - p.last_read_seq) AS BIGINT) FROM {p} p JOIN {c} c ON c.id = p.conversation_id "
-        f"WHERE p.user_id IN ({_placeholders(user_ids)}) GROUP BY p.user_id"
+        f"WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
     )
 
 
@@ -46,7 +44,7 @@ def read_state_for(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int],
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 0, conversation_id, user_id, last_read_seq FROM {p} "
-            f"WHERE conversation_id IN ({_placeholders(conversation_ids)}) "
+            f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
             f"UNION ALL SELECT 1, totals.*, 0 FROM ({_unread_totals_sql(user_ids)}) AS totals",
             [*conversation_ids, *user_ids],
         )

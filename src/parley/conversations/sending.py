@@ -17,6 +17,7 @@ from parley.conf import settings
 from parley.core.counters import advance_last_seq
 from parley.core.errors import AppError, Conflict, Invalid
 from parley.core.ratelimit import rate_limit_many
+from parley.core.sql import values_rows
 from parley.realtime.stream import stream_append, stream_reserve
 
 from . import events
@@ -191,11 +192,9 @@ def _move_read_marks(marks: list[tuple[int, int, int]]) -> None:
     Caller holds the conversations' row locks, which every writer of these rows takes first.
     """
     table = connection.ops.quote_name(Participant._meta.db_table)
-    cast = "CAST(%s AS BIGINT)" if connection.vendor == "postgresql" else "%s"
-    values = ", ".join([f"({cast}, {cast}, {cast})"] * len(marks))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values}) AS v "
+            f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values_rows(len(marks), 3)}) AS v "
             f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
             [value for mark in marks for value in mark],
         )

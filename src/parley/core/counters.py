@@ -4,6 +4,8 @@ from collections.abc import Callable, Mapping
 
 from django.db import connection
 
+from .sql import placeholders, values_rows
+
 
 def advance_last_seq(
     model, key: str, counts: Mapping[int, int], *, also: Mapping[str, object] | None = None,
@@ -41,17 +43,15 @@ def _advance(cursor, model, key: str, keys: list[int], counts: Mapping[int, int]
     """Run the locking and the update for `keys` (sorted); return {key: new last_seq}."""
     q = connection.ops.quote_name
     table, column = q(model._meta.db_table), q(key)
-    postgres = connection.vendor == "postgresql"
-    cast = "CAST(%s AS BIGINT)" if postgres else "%s"
-    values = ", ".join([f"({cast}, {cast})"] * len(keys))
+    values = values_rows(len(keys), 2)
     extra = "".join(f", {q(name)} = %s" for name in (also or {}))
     params = [*(also or {}).values()]
     for k in keys:
         params += (k, counts[k])
     lock, locked, only_locked = "", "", ""
-    if postgres:
-        marks = ", ".join(["%s"] * len(keys))
-        lock = f"WITH locked AS MATERIALIZED (SELECT {column} AS k FROM {table} WHERE {column} IN ({marks}) ORDER BY {column} FOR UPDATE) "
+    if connection.vendor == "postgresql":
+        lock = (f"WITH locked AS MATERIALIZED (SELECT {column} AS k FROM {table} "
+                f"WHERE {column} IN ({placeholders(len(keys))}) ORDER BY {column} FOR UPDATE) ")
         locked, only_locked = ", locked", f" AND locked.k = {table}.{column}"
         params = [*keys, *params]
     cursor.execute(
