@@ -24,31 +24,43 @@ THREADS = 8
 PER_THREAD = 25
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_sends_keep_seqs_gap_free(no_rate_limit):
-    alice, bob, _carol, conv = f.trio()
-    per_thread = 10
+def _race(work) -> list:
+    """Run work(i, start) in THREADS threads and return the results in thread order.
+
+    Each thread prepares, then calls start(), which waits until every thread is there, so
+    the interesting part runs at once in all of them. Each closes its database connection.
+    """
     barrier = threading.Barrier(THREADS, timeout=30)
 
-    def worker(i: int) -> list[int]:
+    def worker(i: int):
         try:
-            sender = alice if i % 2 else bob
-            mine = Conversation.objects.get(pk=conv.pk)
-            barrier.wait()
-            seqs = []
-            for j in range(per_thread):
-                message, created = services.message_send(
-                    sender=sender, conversation=mine, body=f"t{i} m{j}", client_msg_id=uuid.uuid4()
-                )
-                assert created
-                seqs.append(message.seq)
-            return seqs
+            return work(i, barrier.wait)
         finally:
             connection.close()
 
     with ThreadPoolExecutor(THREADS) as pool:
-        futures = [pool.submit(worker, i) for i in range(THREADS)]
-        results = [fut.result(timeout=90) for fut in futures]
+        return [fut.result(timeout=90) for fut in [pool.submit(worker, i) for i in range(THREADS)]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sends_keep_seqs_gap_free(no_rate_limit):
+    alice, bob, _carol, conv = f.trio()
+    per_thread = 10
+
+    def work(i: int, start) -> list[int]:
+        sender = alice if i % 2 else bob
+        mine = Conversation.objects.get(pk=conv.pk)
+        start()
+        seqs = []
+        for j in range(per_thread):
+            message, created = services.message_send(
+                sender=sender, conversation=mine, body=f"t{i} m{j}", client_msg_id=uuid.uuid4()
+            )
+            assert created
+            seqs.append(message.seq)
+        return seqs
+
+    results = _race(work)
 
     total = THREADS * per_thread
     for seqs in results:
@@ -67,19 +79,14 @@ def test_concurrent_sends_keep_seqs_gap_free(no_rate_limit):
 def test_concurrent_retries_of_one_send_make_one_message(no_rate_limit):
     _alice, bob, _carol, conv = f.trio()
     cmid = uuid.uuid4()
-    barrier = threading.Barrier(THREADS, timeout=30)
 
-    def worker(_i):
-        try:
-            mine = Conversation.objects.get(pk=conv.pk)
-            barrier.wait()
-            message, created = services.message_send(sender=bob, conversation=mine, body="once", client_msg_id=cmid)
-            return message.pk, created
-        finally:
-            connection.close()
+    def work(_i, start):
+        mine = Conversation.objects.get(pk=conv.pk)
+        start()
+        message, created = services.message_send(sender=bob, conversation=mine, body="once", client_msg_id=cmid)
+        return message.pk, created
 
-    with ThreadPoolExecutor(THREADS) as pool:
-        results = [fut.result(timeout=90) for fut in [pool.submit(worker, i) for i in range(THREADS)]]
+    results = _race(work)
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Message.objects.filter(conversation=conv).count() == 1
@@ -160,18 +167,13 @@ def test_concurrent_contact_seller_clicks_make_one_conversation():
 
     alice, bob = f.user(), f.user()
     item = f.listing(seller=alice)
-    barrier = threading.Barrier(THREADS, timeout=30)
 
-    def worker(_i):
-        try:
-            barrier.wait()
-            conv, created = services.conversation_start(buyer=bob, listing=item)
-            return conv.pk, created
-        finally:
-            connection.close()
+    def work(_i, start):
+        start()
+        conv, created = services.conversation_start(buyer=bob, listing=item)
+        return conv.pk, created
 
-    with ThreadPoolExecutor(THREADS) as pool:
-        results = [fut.result(timeout=90) for fut in [pool.submit(worker, i) for i in range(THREADS)]]
+    results = _race(work)
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Conversation.objects.count() == 1 and Participant.objects.count() == 2
