@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.support.live import LiveServer
-from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, bob_asks_alice, connected, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -15,8 +15,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 def test_database_stopped_then_back(pg_cluster, tmp_path):
     server = LiveServer(database_url=pg_cluster.url, workdir=tmp_path).start()
     try:
-        bob_http, alice_http = server.login("bob"), server.login("alice")
-        conv = open_conversation(server.base_url, bob_http, "alice")
+        bob_http, alice_http, conv = bob_asks_alice(server, server)
         api_cmid, ws_cmid = str(uuid.uuid4()), str(uuid.uuid4())
 
         async def scenario():

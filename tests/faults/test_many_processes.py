@@ -7,15 +7,14 @@ import uuid
 
 import pytest
 
-from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, bob_asks_alice, connected, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
 
 
 def test_messages_cross_processes_in_order_each_once(two_servers):
     a, b = two_servers
-    bob_http, alice_http = a.login("bob"), b.login("alice")
-    conv = open_conversation(a.base_url, bob_http, "alice")
+    bob_http, alice_http, conv = bob_asks_alice(a, b)
 
     async def scenario():
         bob, alice = await connected((a, bob_http), (b, alice_http))
@@ -44,8 +43,7 @@ def test_messages_cross_processes_in_order_each_once(two_servers):
 
 def test_a_long_poll_on_one_process_wakes_for_a_send_on_the_other(two_servers):
     a, b = two_servers
-    bob_http, alice_on_a = b.login("bob"), a.login("alice")
-    conv = open_conversation(b.base_url, bob_http, "alice")
+    bob_http, alice_on_a, conv = bob_asks_alice(b, a)
     since = alice_on_a.get("/api/v1/events").json()["head"]
     result = {}
 
@@ -66,8 +64,7 @@ def test_a_long_poll_on_one_process_wakes_for_a_send_on_the_other(two_servers):
 
 def test_sigkill_one_process_mid_traffic_loses_and_duplicates_nothing(two_servers):
     a, b = two_servers
-    alice_http, bob_http = a.login("alice"), a.login("bob")
-    conv = open_conversation(a.base_url, bob_http, "alice")
+    bob_http, alice_http, conv = bob_asks_alice(a, a)
     total, window = 200, 4
     cmids = [str(uuid.uuid4()) for _ in range(total)]
     acked: dict[int, dict] = {}

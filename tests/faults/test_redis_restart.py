@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.support.protocol_client import api_messages, connected, open_conversation, same_messages, until
+from tests.support.protocol_client import api_messages, bob_asks_alice, connected, same_messages, until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(300)]
 
@@ -17,8 +17,7 @@ def _health(server) -> tuple[int, dict]:
 
 def test_redis_restart_loses_nothing_and_live_delivery_resumes(two_servers, private_redis):
     a, b = two_servers
-    bob_http, alice_http = a.login("bob"), b.login("alice")
-    conv = open_conversation(a.base_url, bob_http, "alice")
+    bob_http, alice_http, conv = bob_asks_alice(a, b)
 
     async def scenario():
         bob, alice = await connected((a, bob_http), (b, alice_http))

@@ -24,6 +24,13 @@ def open_conversation(server_base: str, buyer: httpx.Client, seller_username: st
     raise AssertionError(f"no demo listing of {seller_username} found")
 
 
+def bob_asks_alice(bob_server, alice_server) -> tuple[httpx.Client, httpx.Client, int]:
+    """Log the demo users in (bob on one server, alice on the same or another) and have bob
+    open a conversation about one of alice's listings; return (bob_http, alice_http, conv)."""
+    bob_http, alice_http = bob_server.login("bob"), alice_server.login("alice")
+    return bob_http, alice_http, open_conversation(bob_server.base_url, bob_http, "alice")
+
+
 def api_messages(http: httpx.Client, conversation_id: int) -> list[dict]:
     """Every message of the conversation from the API, oldest first (the database's view)."""
     out, before = [], None
