@@ -16,7 +16,8 @@ class UserStream(models.Model):
 class StreamEvent(models.Model):
     """One event in one user's durable stream, numbered without gaps by seq."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the (user, seq) constraint, which leads with it; no index of its own.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     seq = models.BigIntegerField()
     type = models.CharField(max_length=64)
     payload = models.JSONField(encoder=FastJSONEncoder)
