@@ -27,6 +27,8 @@ DEFAULTS = {
     "PARLEY_SEND_WRITERS": None,
     # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.
     "PARLEY_GIL_SWITCH_INTERVAL": 0.001,
+    # gc.set_threshold for a server process, after gc.freeze() (None: leave Python's). See realtime/asgi.py.
+    "PARLEY_GC_THRESHOLDS": (50_000, 20, 100),
     "PARLEY_PAGE_SIZE": 30,
     "PARLEY_STREAM_RETENTION_DAYS": 14,
 }

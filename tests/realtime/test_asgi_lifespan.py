@@ -1,6 +1,7 @@
-"""The ASGI lifespan: it tunes the GIL switch interval and starts and stops the broker."""
+"""The ASGI lifespan: it tunes the GIL switch interval and the garbage collector, and starts and stops the broker."""
 
 import asyncio
+import gc
 import sys
 
 import pytest
@@ -10,10 +11,12 @@ from parley.realtime.broker import MemoryBroker, get_broker
 
 
 @pytest.fixture
-def restore_switch_interval():
-    before = sys.getswitchinterval()
+def restore_runtime():
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
     yield
-    sys.setswitchinterval(before)
+    sys.setswitchinterval(interval)
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
 
 
 def _run_lifespan() -> list[str]:
@@ -34,9 +37,27 @@ def _run_lifespan() -> list[str]:
 
 
 @pytest.mark.parametrize("configured, expected", [(0.002, 0.002), (None, 0.004)])
-def test_startup_sets_the_switch_interval_unless_disabled(settings, restore_switch_interval, configured, expected):
+def test_startup_sets_the_switch_interval_unless_disabled(settings, restore_runtime, configured, expected):
     sys.setswitchinterval(0.004)
     settings.PARLEY_GIL_SWITCH_INTERVAL = configured
     assert isinstance(get_broker(), MemoryBroker)
     assert _run_lifespan() == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert sys.getswitchinterval() == pytest.approx(expected)
+
+
+def test_startup_freezes_what_is_loaded_and_raises_the_gc_thresholds(settings, restore_runtime):
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    settings.PARLEY_GC_THRESHOLDS = (50_000, 20, 100)
+    _run_lifespan()
+    assert gc.get_threshold() == (50_000, 20, 100)
+    assert gc.get_freeze_count() > 1000  # the modules and settings loaded so far
+
+
+def test_gc_tuning_can_be_turned_off(settings, restore_runtime):
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    settings.PARLEY_GC_THRESHOLDS = None
+    _run_lifespan()
+    assert gc.get_threshold() == (700, 10, 10)
+    assert gc.get_freeze_count() == 0
