@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -122,33 +122,42 @@ def _write(batch: list[SendRequest]) -> None:
     stream_append(_events_and_marks(batch, before, added), reserved=reserved)
 
 
+_MESSAGE_COLUMNS = ("conversation_id", "sender_id", "seq", "body", "client_msg_id", "created_at")
+# Model.from_db takes a full row in the model's field order.
+assert [f.attname for f in Message._meta.concrete_fields] == ["id", *_MESSAGE_COLUMNS]
+
+
 def _insert_messages(batch: list[SendRequest], first: dict[int, int], now) -> None:
     """Insert the batch's messages with one statement and set each request's result.
 
     The unique (sender, client_msg_id) constraint raises IntegrityError for a retry.
+    The per-message work is kept to plain values: the connection is looked up once (each
+    `django.db.connection` attribute goes through a thread-local proxy) and the messages
+    are built from the stored row like the ORM's own loads (`Model.from_db`).
     """
-    table = connection.ops.quote_name(Message._meta.db_table)
-    prep_uuid = Message._meta.get_field("client_msg_id").get_db_prep_value
-    created = Message._meta.get_field("created_at").get_db_prep_value(now, connection)
-    next_seq, params, messages = dict(first), [], []
+    db = connections[DEFAULT_DB_ALIAS]
+    table = db.ops.quote_name(Message._meta.db_table)
+    uuid_to_db = Message._meta.get_field("client_msg_id").get_db_prep_value
+    if not db.features.has_native_uuid_field:  # SQLite stores the hex string, as the field does
+        uuid_to_db = lambda value, _db: value.hex  # noqa: E731
+    created = Message._meta.get_field("created_at").get_db_prep_value(now, db)
+    next_seq, params, rows = dict(first), [], []
     for req in batch:
         cid = req.conversation.pk
-        message = Message(conversation_id=cid, sender_id=req.sender.pk, seq=next_seq[cid], body=req.clean,
-                          client_msg_id=req.msg_uuid, created_at=now)
+        row = (cid, req.sender.pk, next_seq[cid], req.clean, req.msg_uuid)
         next_seq[cid] += 1
-        params += (cid, message.sender_id, message.seq, message.body, prep_uuid(req.msg_uuid, connection), created)
-        messages.append(message)
+        params += (*row[:4], uuid_to_db(req.msg_uuid, db), created)
+        rows.append(row)
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (conversation_id, sender_id, seq, body, client_msg_id, created_at) "
-            f"VALUES {values} RETURNING id, conversation_id, seq",
+            f"INSERT INTO {table} ({', '.join(_MESSAGE_COLUMNS)}) VALUES {values} RETURNING id, conversation_id, seq",
             params,
         )
         ids = {(cid, seq): pk for pk, cid, seq in cursor.fetchall()}
-    for req, message in zip(batch, messages):
-        message.pk = ids[(message.conversation_id, message.seq)]
-        message._state.adding, message._state.db = False, connection.alias
+    names = ("id", *_MESSAGE_COLUMNS)
+    for req, (cid, sender_id, seq, body, msg_uuid) in zip(batch, rows):
+        message = Message.from_db(db.alias, names, (ids[(cid, seq)], cid, sender_id, seq, body, msg_uuid, now))
         req.result, req.created = message, True
 
 
