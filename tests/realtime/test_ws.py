@@ -1,8 +1,10 @@
 """The WebSocket protocol against a real server process (SQLite, memory broker, demo data)."""
 
+import asyncio
 import time
 import uuid
 
+import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -64,6 +66,39 @@ def test_delivery_to_the_other_user_and_the_senders_other_sockets(server, alice,
             synced = await b1.request({"type": "sync", "since": b1.ready["cursor"]})
             (theirs,) = [e for e in synced["events"] if e["data"]["message"]["body"] == body]
             assert theirs["data"]["unread"] == 0 and theirs["data"]["conversation"]["role"] == "buyer"
+
+    run(go())
+
+
+def test_the_sending_socket_gets_its_own_event_inside_the_ack_only(server, alice, bob, conv):
+    """One process (memory broker): the sender's own message.created event rides on the ack,
+    and that socket is not pushed a second copy; the sender's other socket gets the push."""
+    async def go():
+        async with connect(server, bob) as b1, connect(server, bob) as b2:
+            body = f"own event {uuid.uuid4()}"
+            await b1.send({"type": "send", "id": "s1", "conversation_id": conv, "body": body,
+                           "client_msg_id": str(uuid.uuid4())})
+            raw = []  # every frame off b1's socket up to the pong that follows the ack
+            ack_seen = False
+            await b1.send({"type": "ping", "id": "p1"})
+            while True:
+                frame = orjson.loads(await asyncio.wait_for(b1.ws.recv(), 5))
+                raw.append(frame)
+                ack_seen = ack_seen or frame.get("id") == "s1"
+                if frame.get("id") == "p1" and ack_seen:
+                    break
+            (ack,) = [fr for fr in raw if fr.get("id") == "s1"]
+            assert ack["type"] == "ack" and ack["created"] is True
+            event = ack["event"]
+            assert event["event"] == "message.created" and event["seq"] == b1.ready["cursor"] + 1
+            assert event["data"]["message"] == ack["message"] and event["data"]["unread"] == 0
+            assert not [fr for fr in raw if fr.get("type") == "event"], "no second copy on the sending socket"
+            pushed = await b2.event("message.created", is_message(body))
+            assert {k: pushed[k] for k in ("seq", "event", "data")} == event
+            # A retry is answered from the stored message; its event was already delivered.
+            retry = await b1.request({"type": "send", "conversation_id": conv, "body": body,
+                                      "client_msg_id": ack["client_msg_id"]})
+            assert retry["created"] is False and "event" not in retry
 
     run(go())
 

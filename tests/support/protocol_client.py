@@ -117,6 +117,8 @@ class StreamClient:
         try:
             async for raw in self.ws:
                 frame = orjson.loads(raw)
+                if frame["type"] == "ack" and "event" in frame:  # the sender's own event rides on the ack
+                    self._on_push({"type": "event", **frame["event"]})
                 ref = frame.get("id")
                 if ref is not None and ref in self._pending:
                     fut = self._pending.pop(ref)

@@ -20,13 +20,23 @@ class WSClient:
         self.frames: list[dict] = []  # received, not yet taken
         self.ready: dict | None = None
 
+    async def _read(self, timeout: float) -> dict:
+        """The next frame off the socket. An ack that carries the sender's own event
+        (docs/protocol.md) comes out as that event frame first, then the ack, the order in
+        which a client applies them."""
+        frame = orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        if frame.get("type") == "ack" and "event" in frame:
+            self.frames.append(frame)
+            return {"type": "event", **frame["event"]}
+        return frame
+
     async def send(self, obj) -> None:
         await self.ws.send(obj if isinstance(obj, (str, bytes)) else orjson.dumps(obj).decode())
 
     async def recv(self, timeout: float = TIMEOUT) -> dict:
         if self.frames:
             return self.frames.pop(0)
-        return orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        return await self._read(timeout)
 
     async def expect(self, pred, timeout: float = TIMEOUT) -> dict:
         """Return (and take) the first frame matching pred, keeping the others for later."""
@@ -39,10 +49,14 @@ class WSClient:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(f"no matching frame within {timeout}s; pending: {self.frames[-5:]}")
-            frame = orjson.loads(await asyncio.wait_for(self.ws.recv(), remaining))
+            kept = len(self.frames)
+            frame = await self._read(remaining)
             if pred(frame):
                 return frame
-            self.frames.append(frame)
+            self.frames.insert(kept, frame)  # before an ack that _read queued behind it
+            for i in range(kept + 1, len(self.frames)):
+                if pred(self.frames[i]):
+                    return self.frames.pop(i)
 
     async def request(self, obj: dict, timeout: float = TIMEOUT) -> dict:
         """Send a frame with a fresh id and return the reply carrying that id."""

@@ -18,7 +18,7 @@ from parley.core.counters import advance_last_seq
 from parley.core.errors import AppError, Conflict, Invalid
 from parley.core.ratelimit import rate_limit_many
 from parley.core.sql import values_rows
-from parley.realtime.stream import stream_append, stream_reserve
+from parley.realtime.stream import Event, stream_append, stream_reserve
 
 from . import events
 from .access import ConversationCache, conversations_for
@@ -34,12 +34,16 @@ class SendRequest:
     conversation_id: object
     body: object
     client_msg_id: object
+    # The socket that sent it, when the broker can leave that socket out of the sender's own
+    # event: the event then rides on the ack only (docs/protocol.md).
+    origin: object = None
     # Filled in while the batch is prepared.
     conversation: Conversation | None = None
     msg_uuid: uuid.UUID | None = None
     clean: str = ""
     result: "Message | None" = None
     message_data: dict | None = None  # message_dict(result), when this batch built it
+    own_event: "Event | None" = None  # the sender's own message.created event, when created here
     created: bool = False
     error: AppError | None = None
     duplicate_of: "SendRequest | None" = field(default=None, repr=False)
@@ -119,7 +123,11 @@ def _write(batch: list[SendRequest]) -> None:
     before = {cid: seq - 1 for cid, seq in first.items()}
     _insert_messages(batch, first, now)
     reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
-    stream_append(_events_and_marks(batch, before, added), reserved=reserved)
+    events, own = _events_and_marks(batch, before, added)
+    appended = stream_append(events, reserved=reserved)
+    for req, index in own:
+        req.own_event = appended[index]
+        appended[index].skip = req.origin
 
 
 _MESSAGE_COLUMNS = ("conversation_id", "sender_id", "seq", "body", "client_msg_id", "created_at")
@@ -161,9 +169,12 @@ def _insert_messages(batch: list[SendRequest], first: dict[int, int], now) -> No
         req.result, req.created = message, True
 
 
-def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: Counter) -> list[tuple[int, str, dict]]:
+def _events_and_marks(
+    batch: list[SendRequest], before: dict[int, int], added: Counter
+) -> tuple[list[tuple[int, str, dict]], list[tuple[SendRequest, int]]]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
+    Return the events and, per request, the position of the sender's own event among them.
     Caller holds the conversation and stream-head locks, so the counts read here are final.
     """
     users = {uid for r in batch for uid in r.conversation.participant_ids()}
@@ -173,7 +184,7 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
     for cid, uid in read:
         totals[uid] = totals.get(uid, 0) - added[cid]
     moved = set()
-    out = []
+    out, own = [], []
     for req in batch:
         conv, msg, sender_id = req.conversation, req.result, req.sender.pk
         cid, seq, participants = conv.pk, msg.seq, conv.participant_ids()
@@ -190,9 +201,11 @@ def _events_and_marks(batch: list[SendRequest], before: dict[int, int], added: C
                 msg, conv, for_user_id=uid, unread=max(seq - read[(cid, uid)], 0),
                 unread_total=max(totals[uid], 0), message_data=data,
             )
+            if uid == sender_id:
+                own.append((req, len(out)))
             out.append((uid, etype, payload))
     _move_read_marks([(read[key], *key) for key in sorted(moved)])
-    return out
+    return out, own
 
 
 def _move_read_marks(marks: list[tuple[int, int, int]]) -> None:

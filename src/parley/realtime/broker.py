@@ -21,12 +21,21 @@ Control = Callable[[int, dict], None]
 class Broker:
     """Publish to user ids; `start` wires incoming messages to this process's hub."""
 
+    # Whether publish_many can leave the sending socket out of its own event (that socket
+    # gets the event inside its ack instead, docs/protocol.md). Only where the socket is in
+    # this process's hub when the frame is delivered: the memory broker.
+    skips_origin = False
+
     def publish(self, user_id: int, frame: str) -> None:
         """Send one ready-made frame to every connection of user_id. Safe from any thread."""
         raise NotImplementedError
 
-    def publish_many(self, frames: list[tuple[int, str]]) -> None:
-        """Publish (user_id, frame) pairs in order: one call per commit, not per frame."""
+    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
+        """Publish (user_id, frame) pairs in order: one call per commit, not per frame.
+
+        `skip` maps the position of a frame to the socket that must not get it; brokers
+        that cannot (skips_origin False) are never given one.
+        """
         for user_id, frame in frames:
             self.publish(user_id, frame)
 
@@ -46,6 +55,8 @@ class Broker:
 
 class MemoryBroker(Broker):
     """One process: hand the frame to the hub on the server's event loop."""
+
+    skips_origin = True
 
     def __init__(self):
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,14 +89,19 @@ class MemoryBroker(Broker):
     def publish(self, user_id: int, frame: str) -> None:
         self._call(self._deliver, user_id, frame)
 
-    def publish_many(self, frames: list[tuple[int, str]]) -> None:
-        self._call(self._deliver_many, frames)
+    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
+        self._call(self._deliver_many, frames, skip)
 
-    def _deliver_many(self, frames: list[tuple[int, str]]) -> None:
+    def _deliver_many(self, frames: list[tuple[int, str]], skip: dict[int, object] | None) -> None:
         deliver = self._deliver
-        if deliver is not None:
+        if deliver is None:
+            return
+        if not skip:
             for user_id, frame in frames:
                 deliver(user_id, frame)
+            return
+        for i, (user_id, frame) in enumerate(frames):
+            deliver(user_id, frame, skip.get(i))
 
     def publish_control(self, user_id: int, message: dict) -> None:
         self._call(self._control, user_id, message)

@@ -41,9 +41,12 @@ class Hub:
             if not conns:
                 del self._by_user[conn.user_id]
 
-    def deliver(self, user_id: int, frame: str) -> None:
+    def deliver(self, user_id: int, frame: str, skip: Connection | None = None) -> None:
+        """Push the frame to every socket of the user except `skip` (the socket that sent the
+        message, which gets its own event inside its ack), and wake the user's long-polls."""
         for conn in tuple(self._by_user.get(user_id, ())):
-            conn.push(frame)
+            if conn is not skip:
+                conn.push(frame)
         self._wake(user_id)
 
     def control(self, user_id: int, message: dict) -> None:

@@ -131,8 +131,12 @@ class RedisBroker(Broker):
     def publish(self, user_id: int, frame: str) -> None:
         self.publish_many([(user_id, frame)])
 
-    def publish_many(self, frames: list[tuple[int, str]]) -> None:
-        """Publish (user_id, frame) pairs in order with one hop to the loop."""
+    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
+        """Publish (user_id, frame) pairs in order with one hop to the loop.
+
+        `skip` is never given (skips_origin is False): a socket is not known across
+        processes, so the sending socket gets its own event pushed like the others.
+        """
         self._submit_many([(self.events_channel, f"{uid} {frame}") for uid, frame in frames])
 
     def publish_control(self, user_id: int, message: dict) -> None:

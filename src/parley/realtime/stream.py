@@ -20,6 +20,7 @@ class Event:
     type: str
     data: dict
     _json: str | None = None
+    skip: object = None  # the socket this event is not pushed to (it rides on that socket's ack)
 
     def data_json(self) -> str:
         """The payload as JSON, encoded once for both the database row and the frame."""
@@ -98,4 +99,5 @@ def _insert(events: list[Event]) -> None:
 
 def publish_events(events: list[Event]) -> None:
     """Ring each recipient's doorbell once per event, whatever its number of sockets."""
-    get_broker().publish_many([(e.user_id, e.frame()) for e in events])
+    skip = {i: e.skip for i, e in enumerate(events) if e.skip is not None}
+    get_broker().publish_many([(e.user_id, e.frame()) for e in events], skip=skip or None)

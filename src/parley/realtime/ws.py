@@ -183,7 +183,7 @@ async def _handle_frame(conn: WSConnection, raw) -> None:
         return
     try:
         if getattr(handler, "is_async", False):
-            reply = await handler(conn.user, frame)
+            reply = await handler(conn.user, frame, conn)
         else:
             reply = await sync_to_async(handler)(conn.user, frame)
     except AppError as exc:

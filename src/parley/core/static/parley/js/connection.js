@@ -238,6 +238,11 @@ export class Connection {
       this._sync(); // the server may have missed pushes (a broker outage)
       return;
     }
+    if (frame.type === "ack" && frame.event) {
+      // The sender's own message.created event rides on its ack and is not pushed to this
+      // socket again (docs/protocol.md): apply it by the same rule as any event, first.
+      this._onEvent(frame.event);
+    }
     if (frame.id !== undefined && this._pending.has(frame.id)) {
       const p = this._pending.get(frame.id);
       this._pending.delete(frame.id);
