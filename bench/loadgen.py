@@ -3,7 +3,7 @@
 Modes (CONFIG["mode"]):
 - "delivery": connect every user over WebSocket, then for each step send open-loop at a fixed
   rate (sends are scheduled, never waiting for acks). The body carries the scheduled send time
-  (wall clock, ns); the recipient measures receive - scheduled. Users listed in "pollers" do
+  (monotonic clock, ns); the recipient, in this process too, measures receive - scheduled. Users listed in "pollers" do
   not open a socket: they poll GET /api/v1/events?since=cursor every poll_interval seconds.
 - "idle": open as many authenticated sockets as asked, measure the server's RSS before and
   after, hold them, and count how many are still open at the end.
@@ -103,7 +103,7 @@ class Delivery:
 
     # --- receiving -----------------------------------------------------------------
     def on_text(self, client, payload: bytes) -> None:
-        now = time.time_ns()
+        now = time.monotonic_ns()
         frame = orjson.loads(payload)
         kind = frame.get("type")
         if kind == "event":
@@ -180,8 +180,11 @@ class Delivery:
         self.steps[step.prefix[:23]] = step
         self.current = step
         rate, n = step.rate, step.n
-        t0 = time.monotonic() + 0.05
-        wall0 = time.time_ns() + int(0.05 * NS)
+        # One clock for the whole measurement: the monotonic one. The sender and the recipient
+        # are both in this process, and the wall clock can be slewed or stepped under a run
+        # (it was, once: every latency of a step shifted by the same 5.8 s).
+        start_ns = time.monotonic_ns() + int(0.05 * NS)
+        t0 = start_ns / NS
         srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
         cpu0 = self_cpu_seconds()
         machine0 = machine_busy_seconds()
@@ -196,10 +199,10 @@ class Delivery:
                     cpu0 = self_cpu_seconds()
                     machine0 = machine_busy_seconds()
                     measured_from = time.monotonic()
-                intended = wall0 + int(i * NS / rate)
+                intended = start_ns + int(i * NS / rate)
                 conv, sender, _recipient = self._message(i, step.number)
                 client = self.clients.get(sender)
-                actual = time.time_ns()
+                actual = time.monotonic_ns()
                 step.intended[i] = intended
                 step.lag[i] = actual - intended
                 try:
@@ -281,7 +284,7 @@ class Delivery:
             next_at = time.monotonic()
             while not stop.is_set():
                 status, body = await http.get(f"/api/v1/events?since={cursor}")
-                now = time.time_ns()
+                now = time.monotonic_ns()
                 self.poll_requests += 1
                 if status != 200:
                     self.poll_errors += 1
