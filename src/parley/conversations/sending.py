@@ -146,8 +146,6 @@ def _insert_messages(batch: list[SendRequest], first: dict[int, int], now) -> No
     db = connections[DEFAULT_DB_ALIAS]
     table = db.ops.quote_name(Message._meta.db_table)
     uuid_to_db = Message._meta.get_field("client_msg_id").get_db_prep_value
-    if not db.features.has_native_uuid_field:  # SQLite stores the hex string, as the field does
-        uuid_to_db = lambda value, _db: value.hex  # noqa: E731
     created = Message._meta.get_field("created_at").get_db_prep_value(now, db)
     next_seq, params, rows = dict(first), [], []
     for req in batch:
