@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from parley.realtime.asgi import lifespan
-from parley.realtime.broker import MemoryBroker, get_broker
+from parley.stream.broker import MemoryBroker, get_broker
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def _run_lifespan() -> list[str]:
         async def send(message):
             sent.append(message["type"])
 
-        await lifespan({"type": "lifespan"}, inbox.get, send)
+        await lifespan({"type": "lifespan"}, inbox.get, send, tune=True)
 
     asyncio.run(run())
     return sent
