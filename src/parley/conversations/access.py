@@ -50,21 +50,21 @@ class ConversationCache:
 
     Who takes part in a conversation never changes, so `may_see` on a cached conversation
     gives the same answer as on a fresh one; only the listing card it carries may be up to
-    `ttl` seconds old. Not thread-safe: give each thread its own.
+    `ttl` seconds old (on `clock`, monotonic seconds). Not thread-safe: give each thread its own.
     """
 
-    def __init__(self, ttl: float = 60.0, size: int = 4096):
-        self.ttl, self.size = ttl, size
+    def __init__(self, ttl: float = 60.0, size: int = 4096, *, clock=time.monotonic):
+        self.ttl, self.size, self.clock = ttl, size, clock
         self._items: dict[int, tuple[float, Conversation]] = {}
 
     def get_many(self, ids) -> dict[int, Conversation]:
-        now = time.monotonic()
+        now = self.clock()
         return {cid: conv for cid in ids if (hit := self._items.get(cid)) and (conv := hit[1]) and now - hit[0] < self.ttl}
 
     def put_many(self, conversations: dict[int, Conversation]) -> None:
         if len(self._items) + len(conversations) > self.size:
             self._items.clear()
-        now = time.monotonic()
+        now = self.clock()
         self._items.update((cid, (now, conv)) for cid, conv in conversations.items())
 
 
