@@ -109,3 +109,33 @@ def capture_events():
     from tests.support.events import capture_events
 
     return capture_events
+
+
+@pytest.fixture
+def fresh_broker(settings):
+    """This process's broker made anew for the test, on a Redis channel prefix of its own,
+    so no other test process sharing the Redis server pushes into its hub."""
+    import uuid
+
+    from parley.stream.broker import get_broker
+
+    settings.PARLEY_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
+    get_broker.cache_clear()
+    yield
+    get_broker.cache_clear()
+
+
+@pytest.fixture
+def fresh_batchers(settings, monkeypatch):
+    """New group-commit batchers (one writer thread) for the test; their database
+    connections are closed afterwards, so the test database can be flushed and dropped."""
+    import asyncio
+
+    from parley.realtime import dispatch
+    from tests.support.asgi import close_batcher_connections
+
+    settings.PARLEY_SEND_WRITERS = 1
+    batchers: dict = {}
+    monkeypatch.setattr(dispatch, "_batchers", batchers)
+    yield batchers
+    asyncio.run(close_batcher_connections(batchers))

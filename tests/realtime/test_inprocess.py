@@ -28,32 +28,20 @@ from parley.stream.signals import signal
 from parley.stream.sinks import register_sink, unregister_sink
 from parley.stream.broker import ring_doorbells
 from tests import factories as f
-from tests.support.asgi import ASGIHarness, Closed, Refused, close_batcher_connections, run, until
+from tests.support.asgi import ASGIHarness, Closed, Refused, run, until
 from tests.support.events import capture_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def inprocess(settings, monkeypatch, rate_clock):
-    """Fresh send batchers (one writer) and a fresh broker on a Redis prefix of this test's own."""
-    from parley.stream.broker import get_broker
-
-    settings.PARLEY_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
-    settings.PARLEY_SEND_WRITERS = 1
-    monkeypatch.setattr(dispatch, "_batchers", {})
-    get_broker.cache_clear()
-    yield rate_clock
-    get_broker.cache_clear()
+def inprocess(fresh_broker, fresh_batchers, rate_clock):
+    """A fresh broker and send batchers; the rate limiter's clock, to move."""
+    return rate_clock
 
 
-@contextlib.asynccontextmanager
-async def harness():
-    async with ASGIHarness() as h:
-        try:
-            yield h
-        finally:
-            await close_batcher_connections(dispatch._batchers)
+def harness() -> ASGIHarness:
+    return ASGIHarness()
 
 
 def send_frame(conv, body, cmid=None) -> dict:

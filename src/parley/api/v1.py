@@ -151,7 +151,7 @@ async def events(request: HttpRequest, since: int = 0, limit: int = 500, timeout
     }
 
 
-@frames_router.post("", response={200: dict, **ERRORS, 500: ErrorOut, 503: ErrorOut})
+@frames_router.post("", response={200: dict, 400: ErrorOut, **ERRORS, 500: ErrorOut, 503: ErrorOut})
 async def frame(request: HttpRequest):
     """Run one WebSocket frame over HTTP (the fallback transport): the body is the frame.
 
