@@ -1,4 +1,4 @@
-"""The /ws/ endpoint, the hub, the batcher and the long-poll in-process over ASGI: no subprocess.
+"""The /ws/ endpoint, the hub, the batcher and signals in-process over ASGI: no subprocess.
 
 `parley_asgi(django_app)` runs in the test's event loop with in-memory queues for each
 connection (tests/support/asgi.py), on whatever database and broker the run uses (SQLite
@@ -6,20 +6,16 @@ and the memory broker by default, PostgreSQL and Redis when DATABASE_URL and RED
 set). Sockets log in with real sessions.
 """
 
-import asyncio
 import contextlib
 import threading
-import time
 import uuid
 
-import orjson
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from parley.conversations.models import Conversation, Message
-from parley.realtime import dispatch
 from parley.stream.append import encode
 from parley.stream.hub import hub
 from parley.stream.models import StreamEvent
@@ -320,7 +316,7 @@ def test_logout_closes_that_sessions_sockets_only():
     run(go())
 
 
-# --- live-only signals and the long-poll ------------------------------------------------------
+# --- live-only signals (the long-poll's are in test_longpoll.py) ------------------------------------------------------
 
 
 def test_a_signal_reaches_every_socket_of_its_users_and_is_never_stored(settings, inprocess):
@@ -354,34 +350,5 @@ def test_a_signal_reaches_every_socket_of_its_users_and_is_never_stored(settings
             await in_thread(signal)([alice.pk], "typing", {"again": True}, sender_id=bob.pk)
             frames = await a1.until(lambda fr: fr.get("data") == {"again": True})
             assert len(frames) == 4 and all(fr["type"] == "signal" and "seq" not in fr for fr in frames)
-
-    run(go())
-
-
-def test_a_waiting_long_poll_is_woken_by_a_send_and_not_by_a_signal():
-    alice, bob, _carol, conv = f.trio()
-
-    async def go():
-        async with harness() as h:
-            cookie = await h.login(alice)
-            watcher = await h.ws(cookie=cookie)
-            since = watcher.ready["cursor"]
-            started = time.monotonic()
-            poll = asyncio.create_task(h.http("GET", "/api/v1/events", query=f"since={since}&timeout=20",
-                                              cookie=cookie, timeout=30))
-            await until(lambda: hub.waiter_count() == 1, what="the poll to wait in the hub")
-            await in_thread(signal)([alice.pk], "typing", {})
-            await watcher.until(lambda fr: fr.get("type") == "signal")  # delivered to alice's process
-            await asyncio.sleep(0)
-            assert not poll.done() and hub.waiter_count() == 1, "a signal does not wake a long-poll"
-            cmid = str(uuid.uuid4())
-            await in_thread(f.send)(conv, bob, "wake up", cmid)
-            status, body = await poll
-            assert time.monotonic() - started < 10, "woken by the doorbell, not the timeout"
-            assert status == 200, (status, body)
-            assert body["resync_required"] is False
-            assert [e["data"]["message"]["client_msg_id"] for e in body["events"]] == [cmid]
-            assert body["cursor"] == body["head"] == since + 1
-            assert hub.waiter_count() == 0
 
     run(go())
