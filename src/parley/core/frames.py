@@ -139,6 +139,10 @@ class FrameRegistry:
     def server_types(self) -> list[str]:
         return sorted({_literal_type(model) for model in self.server_schemas()})
 
+    def server_schemas_for(self, type_name: str) -> list[type[FrameOut]]:
+        """The schemas a server frame of this type may have (two for `ack`: send's and read's)."""
+        return [model for model in self.server_schemas() if _literal_type(model) == type_name]
+
     def replies(self) -> list[type[FrameOut]]:
         """The schema of every reply a frame can get, its error included."""
         return list(dict.fromkeys([m for f in self.all() for m in schema_members(f.reply)] + [ErrorFrame]))
