@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.core.frames import ReplyOut
-from parley.stream.schemas import Payload, StreamEventOut
+from parley.stream.schemas import Payload, StreamEventOut, absent_or
 
 ISO = "ISO 8601, UTC, with a Z: 2026-11-28T16:01:37.596775Z."
 
@@ -85,8 +85,8 @@ class ConversationRead(Payload):
     conversation_id: int
     user_id: int = Field(description="Who read.")
     seq: int = Field(description="Up to this message seq.")
-    unread: int | None = Field(None, description="Only in the reader's own copy: their new count here.")
-    unread_total: int | None = Field(None, description="Only in the reader's own copy: their new total.")
+    unread: int = absent_or("In the reader's own copy: their new unread count in the conversation.")
+    unread_total: int = absent_or("In the reader's own copy: their new unread count across conversations.")
 
 
 class SendAck(ReplyOut):
@@ -96,8 +96,7 @@ class SendAck(ReplyOut):
     client_msg_id: UUID
     created: bool = Field(description="False when client_msg_id was seen before: `message` is the original.")
     message: MessageOut
-    event: StreamEventOut | None = Field(
-        None, description="The sender's own message.created event; present exactly when `created`.")
+    event: StreamEventOut = absent_or("The sender's own message.created event, when `created`.")
 
 
 class ReadAck(ReplyOut):

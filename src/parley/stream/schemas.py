@@ -28,6 +28,15 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def absent_or(description: str):
+    """Declare a key that some copies leave out and none sends as null: `key: int = absent_or("...")`."""
+    return Field(None, description=description + " Absent otherwise (never null).", json_schema_extra=_no_default)
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
 def event_schema(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
     """Register `model` as the payload schema of the event type `type_name`; return it."""
     existing = _schemas.get(type_name)
