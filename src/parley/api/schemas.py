@@ -6,7 +6,6 @@ from typing import Any, Union
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
 
 from parley.conversations.schemas import (
     ConversationDetailOut,
@@ -16,6 +15,7 @@ from parley.conversations.schemas import (
     UserOut,
 )
 from parley.core.frames import ErrorFrame, frames
+from parley.core.schemas import Wire
 from parley.stream.schemas import stream_event_union
 
 
@@ -32,10 +32,8 @@ class ReadMarkIn(Schema):
     seq: int | None = Field(None, ge=0, description="Mark read up to this message seq; omitted means the last message.")
 
 
-class Out(BaseModel):
-    """A response body: every key declared, none extra (the shape clients depend on)."""
-
-    model_config = ConfigDict(extra="forbid")
+class Out(Wire):
+    """A response body."""
 
 
 class ErrorBody(Out):

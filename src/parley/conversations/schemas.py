@@ -8,16 +8,13 @@ checks every event and frame against them.
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from parley.core.frames import ReplyOut
-from parley.stream.schemas import Payload, StreamEventOut, absent_or
+from parley.core.schemas import Wire, absent_or
+from parley.stream.schemas import Payload, StreamEventOut
 
 ISO = "ISO 8601, UTC, with a Z: 2026-11-28T16:01:37.596775Z."
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserOut(Wire):

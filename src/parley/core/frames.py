@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import AppError, Invalid, lazy_format
+from .schemas import Wire, absent_or
 
 
 class FrameIn(BaseModel):
@@ -35,17 +36,16 @@ class FrameIn(BaseModel):
     id: Any = None
 
 
-class FrameOut(BaseModel):
+class FrameOut(Wire):
     """Base of every server-to-client frame's schema: `type`, and no undeclared key."""
 
-    model_config = ConfigDict(extra="forbid")
     type: str
 
 
 class ReplyOut(FrameOut):
     """Base of a reply's schema: it echoes the `id` of the frame it answers."""
 
-    id: Any = Field(None, description="The `id` of the frame this answers; absent when it had none.")
+    id: Any = absent_or("The `id` of the frame this answers, when it had one.")
 
 
 class ErrorFrame(ReplyOut):

@@ -19,22 +19,13 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from parley.core.schemas import Wire
+
 _schemas: dict[str, type[BaseModel]] = {}
 
 
-class Payload(BaseModel):
+class Payload(Wire):
     """Base of event payload schemas: every key on the wire is declared, none is extra."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-def absent_or(description: str):
-    """Declare a key that some copies leave out and none sends as null: `key: int = absent_or("...")`."""
-    return Field(None, description=description + " Absent otherwise (never null).", json_schema_extra=_no_default)
-
-
-def _no_default(schema: dict) -> None:
-    schema.pop("default", None)
 
 
 def event_schema(type_name: str, model: type[BaseModel]) -> type[BaseModel]:
@@ -74,10 +65,9 @@ def validate_event(type_name: str, data_json: str | bytes) -> None:
     model.model_validate_json(data_json, strict=True)
 
 
-class StreamEventOut(BaseModel):
+class StreamEventOut(Wire):
     """One event of a user's stream, as `sync`, the long-poll and `ack.event` carry it."""
 
-    model_config = ConfigDict(extra="forbid")
     seq: int = Field(description="The per-user stream seq: 1, 2, 3, ... with no gaps.")
     event: str = Field(description="The event type: one of the types in docs/protocol.md § Events.")
     data: dict[str, Any] = Field(description="The payload; its schema depends on `event`.")
