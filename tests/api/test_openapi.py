@@ -138,3 +138,19 @@ def test_what_the_api_sends_matches_what_it_documents():
     assert [frame_problem(r.json()) for r in replies] == [None] * 5
     assert "event" in replies[0].json()
     _matches(s.ErrorOut, post("/frames", {"type": "nope"}))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("raw, code", [
+    ("not json", "bad_json"),
+    ("[1, 2]", "bad_frame"),
+    ('{"type": "nope"}', "unknown_type"),
+    ('{"type": "ping", "pad": "' + "x" * 20000 + '"}', "frame_too_large"),
+])
+def test_frames_answers_a_bad_frame_with_a_400_error_body(raw, code):
+    """Not a 500 page: every status the dispatcher gives is one the endpoint documents."""
+    api = Client(raise_request_exception=False)
+    api.force_login(f.user("zed"))
+    r = api.post("/api/v1/frames", raw, content_type="application/json")
+    assert r.status_code == 400, r.content[:200]
+    assert _matches(s.ErrorOut, r)["error"]["code"] == code
