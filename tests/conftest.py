@@ -1,6 +1,11 @@
 import pytest
 
 from tests.support.live import LiveServer
+from tests.support.schema_check import (  # noqa: F401  (every committed event matches its schema)
+    _committed_events_match_their_schemas,
+    _schema_check_sink,
+    pytest_sessionfinish,
+)
 from tests.support.services import chromium_missing, need, postgres_missing, redis_missing
 
 

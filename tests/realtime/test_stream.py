@@ -2,12 +2,25 @@
 
 import pytest
 from django.db import transaction
+from pydantic import ConfigDict
 
+from parley.stream import schemas
 from parley.stream.models import StreamEvent, UserStream
 from parley.stream.read import stream_cursor_for, stream_since
 from parley.stream.append import stream_append
 from tests import factories as f
 from tests.support.events import capture_events
+
+
+class AnyPayload(schemas.Payload):
+    model_config = ConfigDict(extra="allow")
+
+
+@pytest.fixture(autouse=True)
+def test_event_types(monkeypatch):
+    """The made-up event types these tests append, registered only while they run."""
+    for name in ("t", "t.a", "t.b", "t.c", "t.one", "t.two", "t.three"):
+        monkeypatch.setitem(schemas._schemas, name, AnyPayload)
 
 
 def test_append_numbers_each_users_events_without_gaps(db):

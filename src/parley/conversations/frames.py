@@ -15,6 +15,7 @@ from parley.core.frames import FrameIn, frames
 
 from . import services
 from .access import ConversationCache, conversation_for
+from .schemas import ReadAck, SendAck
 from .serializers import message_dict
 
 _local = threading.local()  # one ConversationCache per writer thread
@@ -33,7 +34,7 @@ class ReadIn(FrameIn):
     seq: StrictInt | None = Field(None, ge=0, description="Up to this message seq; omitted means the last message.")
 
 
-@frames.frame(SendIn, batched=True)
+@frames.frame(SendIn, batched=True, reply=SendAck)
 def send(calls: list[tuple[object, SendIn]]) -> list[dict | AppError]:
     """Send every waiting message in one transaction; the ack carries the sender's own event."""
     cache = getattr(_local, "cache", None) or _cache()
@@ -57,7 +58,7 @@ def _ack(req) -> dict:
     return ack
 
 
-@frames.frame(ReadIn)
+@frames.frame(ReadIn, reply=ReadAck)
 def read(user, data: ReadIn) -> dict:
     conversation = conversation_for(user, data.conversation_id)
     last_read = services.conversation_mark_read(user=user, conversation=conversation, seq=data.seq)

@@ -114,21 +114,21 @@ def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None =
     if fresh:
         try:
             with transaction.atomic():
-                write_batch(fresh)
+                write_batch(fresh, cache)
         except IntegrityError:
             for req in fresh:  # nothing of the batch was kept
                 req.result, req.created = None, False
-                _send_one(req)
+                _send_one(req, cache)
     return _settle(requests)
 
 
-def _send_one(req: SendRequest) -> None:
+def _send_one(req: SendRequest, cache: ConversationCache | None = None) -> None:
     """Answer a retry with the original message, or write this request alone."""
     if not _claim_existing([req]):
         return
     try:
         with transaction.atomic():
-            write_batch([req])
+            write_batch([req], cache)
     except IntegrityError:
         # Another process stored the same client_msg_id between our check and write.
         req.result = None
