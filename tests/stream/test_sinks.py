@@ -5,12 +5,25 @@ import logging
 
 import pytest
 from django.db import transaction
+from pydantic import ConfigDict
 
+from parley.stream import schemas
 from parley.stream.append import stream_append
 from parley.stream.models import StreamEvent, UserStream
 from parley.stream.sinks import register_sink, unregister_sink
 from tests import factories as f
 from tests.support.events import capture_events
+
+
+class AnyPayload(schemas.Payload):
+    model_config = ConfigDict(extra="allow")
+
+
+@pytest.fixture(autouse=True)
+def test_event_types(monkeypatch):
+    """The made-up event types these tests append, registered only while they run."""
+    for name in ("t.one", "t.two", "t.gone", "t.x", "t.y"):
+        monkeypatch.setitem(schemas._schemas, name, AnyPayload)
 
 
 @pytest.fixture

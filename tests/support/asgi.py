@@ -19,6 +19,8 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 from django.test import Client
 
+from tests.support.schema_check import check_frame
+
 TIMEOUT = 5.0
 ORIGIN = "http://localhost"
 _ids = itertools.count(1)
@@ -106,7 +108,9 @@ class WS:
         if message["type"] == "websocket.close":
             raise Closed(message.get("code", 1000), message.get("reason", ""))
         assert message["type"] == "websocket.send", message
-        return orjson.loads(message["text"] if message.get("text") is not None else message["bytes"])
+        # Every frame read matches its schema (tests/support/schema_check.py), as with the
+        # subprocess servers' clients.
+        return check_frame(orjson.loads(message["text"] if message.get("text") is not None else message["bytes"]))
 
     async def until(self, predicate, timeout: float = TIMEOUT) -> list[dict]:
         """Read frames up to the first one matching predicate; return them all, in order."""
