@@ -130,17 +130,18 @@ def fresh_broker(settings):
     get_broker.cache_clear()
 
 
-@pytest.fixture
-def fresh_batchers(settings, monkeypatch):
-    """New group-commit batchers (one writer thread) for the test; their database
-    connections are closed afterwards, so the test database can be flushed and dropped."""
+@pytest.fixture(autouse=True)
+def fresh_batchers(monkeypatch):
+    """New group-commit batchers for every test. Their writer threads' database connections
+    are closed afterwards, so the test database can be flushed and, on PostgreSQL, dropped
+    at the end of the run (an open session makes DROP DATABASE fail)."""
     import asyncio
 
     from parley.realtime import dispatch
     from tests.support.asgi import close_batcher_connections
 
-    settings.PARLEY_SEND_WRITERS = 1
     batchers: dict = {}
     monkeypatch.setattr(dispatch, "_batchers", batchers)
     yield batchers
-    asyncio.run(close_batcher_connections(batchers))
+    if any(b._executor is not None for b in batchers.values()):
+        asyncio.run(close_batcher_connections(batchers))
