@@ -1,0 +1,54 @@
+"""axe-core on every page, at desktop and phone sizes, in light and dark: no serious or critical
+violations. Each run also saves a screenshot of the page to test-output/screenshots/pages/.
+
+axe-core comes from the axe-playwright-python package (its bundled axe.min.js), not a CDN.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .pages import PAGES, SCHEMES, SIZES, open_page, screenshot, site  # noqa: F401  (site is a fixture)
+
+pytestmark = pytest.mark.e2e
+
+BLOCKING = {"serious", "critical"}
+
+# Rules that fail only because of markup owned by the `client` branch (conversation templates
+# and the JS that renders into them), which that branch is rewriting. Remove an entry once the
+# client branch is merged: the test then holds those pages to every rule.
+CLIENT_BRANCH_RULES: dict[str, set[str]] = {}
+
+_axe = Axe()
+# label-content-name-mismatch is "experimental" in axe, so off unless asked for; it caught the
+# phone inbox icon whose name ("Messages") did not contain its visible count.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label-content-name-mismatch": {"enabled": True}}}
+
+
+def blocking_violations(page, name: str) -> list[dict]:
+    results = _axe.run(page, options=AXE_OPTIONS).response
+    allowed = CLIENT_BRANCH_RULES.get(name, set())
+    return [v for v in results["violations"] if v["impact"] in BLOCKING and v["id"] not in allowed]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+        for node in v["nodes"][:4]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_axe_violations(browser, site, require_chromium, name, size, scheme):  # noqa: F811
+    visit = open_page(browser, site, name, size, scheme)
+    try:
+        screenshot(visit.page, f"{name}-{size}-{scheme}")
+        if name in ("marketplace", "listing", "signup"):
+            screenshot(visit.page, f"{name}-{size}-{scheme}-full", full_page=True)
+        found = blocking_violations(visit.page, name)
+        assert not found, f"axe on {name} ({size}, {scheme}):\n{describe(found)}"
+    finally:
+        visit.close()
