@@ -12,11 +12,15 @@ from .pages import PAGES, SCHEMES, SIZES, open_page, screenshot, site  # noqa: F
 pytestmark = pytest.mark.e2e
 
 BLOCKING = {"serious", "critical"}
+# Moderate in axe, but issue 10 asks for it: every page has a level-one heading.
+ALSO_BLOCKING = {"page-has-heading-one"}
 
 # Rules that fail only because of markup owned by the `client` branch (conversation templates
 # and the JS that renders into them), which that branch is rewriting. Remove an entry once the
 # client branch is merged: the test then holds those pages to every rule.
-CLIENT_BRANCH_RULES: dict[str, set[str]] = {}
+CLIENT_BRANCH_RULES: dict[str, set[str]] = {
+    "conversation": {"page-has-heading-one"},  # the h1 comes with conversations/detail.html's rewrite
+}
 
 _axe = Axe()
 # label-content-name-mismatch is "experimental" in axe, so off unless asked for; it caught the
@@ -27,7 +31,7 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label-content-name-mism
 def blocking_violations(page, name: str) -> list[dict]:
     results = _axe.run(page, options=AXE_OPTIONS).response
     allowed = CLIENT_BRANCH_RULES.get(name, set())
-    return [v for v in results["violations"] if v["impact"] in BLOCKING and v["id"] not in allowed]
+    return [v for v in results["violations"] if (v["impact"] in BLOCKING or v["id"] in ALSO_BLOCKING) and v["id"] not in allowed]
 
 
 def describe(violations: list[dict]) -> str:
