@@ -4,8 +4,11 @@ violations. Each run also saves a screenshot of the page to test-output/screensh
 axe-core comes from the axe-playwright-python package (its bundled axe.min.js), not a CDN.
 """
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from .pages import PAGES, SCHEMES, SIZES, open_page, screenshot, site  # noqa: F401  (site is a fixture)
 
@@ -54,5 +57,23 @@ def test_no_serious_axe_violations(browser, site, require_chromium, name, size, 
             screenshot(visit.page, f"{name}-{size}-{scheme}-full", full_page=True)
         found = blocking_violations(visit.page, name)
         assert not found, f"axe on {name} ({size}, {scheme}):\n{describe(found)}"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_no_serious_axe_violations_with_the_phone_menus_open(browser, site, require_chromium, scheme):  # noqa: F811
+    """The collapsed navbar and its dropdowns are checked open too: hidden, axe skips them."""
+    visit = open_page(browser, site, "marketplace", "phone", scheme)
+    try:
+        page = visit.page
+        page.get_by_role("button", name="Toggle navigation").click()
+        expect(page.locator("#main-nav")).to_be_visible()
+        page.locator("#user-menu").click()
+        expect(page.locator("#logout-button")).to_be_visible()
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))  # the slide-down ended
+        screenshot(page, f"menu-phone-{scheme}")
+        found = blocking_violations(page, "marketplace")
+        assert not found, f"axe with the menus open ({scheme}):\n{describe(found)}"
     finally:
         visit.close()
