@@ -42,6 +42,10 @@ def _parse_uuid(value) -> uuid.UUID:
         raise Invalid(_("client_msg_id must be a UUID."), field="client_msg_id") from None
 
 
+def _reused_elsewhere() -> Conflict:
+    return Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+
+
 def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
@@ -54,6 +58,8 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
             req.msg_uuid = _parse_uuid(req.client_msg_id)
             key = (req.sender.pk, req.msg_uuid)
             if key in seen:  # a double click inside one batch: answer both with one message
+                if seen[key].conversation.pk != conversation.pk:
+                    raise _reused_elsewhere()
                 req.duplicate_of = seen[key]
                 continue
             req.clean = clean_body(req.body)
@@ -79,7 +85,7 @@ def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
         if original is None:
             fresh.append(req)
         elif original.conversation_id != req.conversation.pk:
-            req.error = Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+            req.error = _reused_elsewhere()
         else:
             req.result, req.created = original, False
     return fresh
