@@ -5,7 +5,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -13,7 +13,7 @@ from ninja.security import django_auth
 from parley.conversations import selectors, services
 from parley.conversations.access import conversation_for, listing_for
 from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
-from parley.core.errors import AppError, Invalid, Unavailable
+from parley.core.errors import AppError, Unavailable
 from parley.realtime.dispatch import run_frame
 from parley.realtime.longpoll import stream_wait
 from parley.stream.read import stream_cursor_for
@@ -76,6 +76,9 @@ def _database_error(request, exc):
     return api.create_response(request, Unavailable().as_dict(), status=503)
 
 
+# Pages of rows: at least 1, at most 100 (the selectors' cap), 30 by default.
+PAGE_LIMIT = Query(30, ge=1, le=100)
+
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 conversations = Router(tags=["conversations"])
@@ -95,7 +98,7 @@ def me(request: HttpRequest):
 
 
 @conversations.get("", response={200: InboxPageOut, **ERRORS})
-def conversation_list(request: HttpRequest, before: str | None = None, limit: int = 30):
+def conversation_list(request: HttpRequest, before: str | None = None, limit: int = PAGE_LIMIT):
     """The inbox, newest activity first, one page at a time: pass `next_before` as `before`."""
     rows, next_before = selectors.inbox_page(user=request.user, before=before, limit=limit)
     return {"conversations": [inbox_row(p) for p in rows], "next_before": next_before}
@@ -118,10 +121,8 @@ def conversation_get(request: HttpRequest, conversation_id: int):
 
 
 @conversations.get("/{int:conversation_id}/messages", response={200: MessagePageOut, **ERRORS})
-def message_list(request: HttpRequest, conversation_id: int, before: int | None = None, limit: int = 30):
+def message_list(request: HttpRequest, conversation_id: int, before: int | None = None, limit: int = PAGE_LIMIT):
     """A page of messages, oldest first, before the `before` seq cursor (default: the newest)."""
-    if limit < 1:
-        raise Invalid("limit must be at least 1.", field="limit")
     conversation = conversation_for(request.user, conversation_id)
     messages, has_more = selectors.messages_page(conversation=conversation, before_seq=before, limit=limit)
     return {
@@ -150,13 +151,12 @@ def read_mark(request: HttpRequest, conversation_id: int, payload: ReadMarkIn):
 
 
 @stream.get("", response={200: EventsOut, **ERRORS})
-async def events(request: HttpRequest, since: int = 0, limit: int = 500, timeout: float = 0):
+async def events(request: HttpRequest, since: int = 0, limit: int = Query(500, ge=1, le=500), timeout: float = 0):
     """The user's events after `since`, in seq order. `resync_required` means reload state.
 
     With `timeout` (seconds, at most 30) this is a long-poll: it answers at once when there
     are events, otherwise when one arrives or the timeout passes (the fallback transport).
     """
-    limit = max(1, min(limit, 500))
     found, head, resync = await stream_wait(user=request.auth, since=since, limit=limit, timeout=timeout)
     # Events are sent as built (never re-validated on the way out): EventsOut documents them.
     return api.create_response(request, {

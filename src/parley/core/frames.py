@@ -19,13 +19,19 @@ are for the OpenAPI document, docs/protocol.md's test and the test suite's check
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from .errors import AppError, Invalid, lazy_format
 from .schemas import Wire, absent_or
+
+
+# A row id or seq as the databases store them (signed 64-bit): anything outside is refused at
+# the edge, before it can reach a batch it would fail as a whole.
+DatabaseId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+DatabaseSeq = Annotated[StrictInt, Field(ge=0, le=2**63 - 1)]
 
 
 class FrameIn(BaseModel):
@@ -78,7 +84,8 @@ _MESSAGES = {
     "int_type": _("%(name)s must be a whole number."),
     "int_parsing": _("%(name)s must be a whole number."),
     "int_from_float": _("%(name)s must be a whole number."),
-    "greater_than_equal": _("%(name)s must be 0 or more."),
+    "greater_than_equal": _("%(name)s must be at least %(limit)s."),
+    "less_than_equal": _("%(name)s must be at most %(limit)s."),
     "uuid_type": _("%(name)s must be a UUID."),
     "uuid_parsing": _("%(name)s must be a UUID."),
     "string_type": _("%(name)s must be text."),
@@ -90,7 +97,9 @@ def _invalid(exc: ValidationError) -> Invalid:
     error = exc.errors()[0]
     name = ".".join(str(part) for part in error["loc"]) or "frame"
     template = _MESSAGES.get(error["type"], _("%(name)s is not valid."))
-    return Invalid(lazy_format(template, name=name), field=name)
+    ctx = error.get("ctx") or {}
+    limit = ctx.get("ge", ctx.get("le", ""))
+    return Invalid(lazy_format(template, name=name, limit=limit), field=name)
 
 
 class FrameRegistry:

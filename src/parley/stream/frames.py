@@ -1,7 +1,7 @@
 """The stream's frames: catch up from a cursor (`sync`), an application-level `ping`, and
 the frames the server sends on its own (`ready`, `event`, `signal`, `sync_hint`)."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt
 
@@ -13,7 +13,8 @@ from .schemas import StreamEventOut
 
 class SyncIn(FrameIn):
     type: Literal["sync"]
-    since: StrictInt = Field(0, description="The client's cursor: the last seq it applied.")
+    since: Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)] = Field(
+        0, description="The client's cursor: the last seq it applied (outside the stream: resync_required).")
 
 
 class PingIn(FrameIn):
