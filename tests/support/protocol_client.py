@@ -37,7 +37,7 @@ def api_messages(http: httpx.Client, conversation_id: int) -> list[dict]:
     """Every message of the conversation from the API, oldest first (the database's view)."""
     out, before = [], None
     for _ in range(1000):
-        params = {"limit": 200, **({"before": before} if before else {})}
+        params = {"limit": 100, **({"before": before} if before else {})}
         r = http.get(f"/api/v1/conversations/{conversation_id}/messages", params=params)
         assert r.status_code == 200, r.text
         page = r.json()
