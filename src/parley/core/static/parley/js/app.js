@@ -1,9 +1,10 @@
-// Every logged-in page: start the shared connection, keep the unread badge and the
-// connection-status indicator up to date.
-import { connection } from "./connection.js";
+// Every logged-in page: start the tab's client, keep the unread badge and the connection
+// status up to date, keep the outbox safe (confirm before closing with a send pending) and
+// forget this user's stored outbox and drafts on log-out.
+import { client } from "./client.js";
 import { t } from "./util.js";
 
-const conn = connection();
+const conn = client();
 window.parleyConnection = conn; // for debugging and the browser tests
 
 const baseTitle = document.title;
@@ -37,6 +38,28 @@ conn.on("conversation.read", (data) => {
 conn.on("signed_out", () => {
   const login = document.body.dataset.loginUrl;
   if (login) window.location.assign(`${login}?next=${encodeURIComponent(window.location.pathname)}`);
+});
+conn.on("resync", () => {
+  // The stream no longer reaches back to this page's state; the outbox is safe in storage.
+  window.location.reload();
+});
+
+let loggingOut = false;
+
+// Closing the tab with a message not yet acknowledged: ask first. (It is kept in storage and
+// sent when the user comes back, but they cannot know that.)
+window.addEventListener("beforeunload", (event) => {
+  if (conn.outbox.size === 0 || loggingOut) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
+
+// Log-out: the navbar's POST form. Clear before the request leaves, so a shared computer
+// keeps nothing of this user's.
+const logoutForm = document.getElementById("logout-button")?.closest("form") || document.querySelector('form[action$="/logout/"]');
+logoutForm?.addEventListener("submit", () => {
+  loggingOut = true;
+  conn.storage.clear();
 });
 
 // Page modules run before this starts: they are deferred module scripts, and all of them
