@@ -1,12 +1,12 @@
 import pytest
 
 from tests.support.live import LiveServer
-from tests.support.services import chromium_missing, need, postgres_missing, redis_missing
+from tests.support.services import chromium_missing, need, node_missing, postgres_missing, redis_missing
 
 
 def pytest_report_header(config):
     lines = []
-    for name, reason in (("PostgreSQL", postgres_missing()), ("Redis", redis_missing()), ("Chromium", chromium_missing())):
+    for name, reason in (("PostgreSQL", postgres_missing()), ("Redis", redis_missing()), ("Chromium", chromium_missing()), ("node", node_missing())):
         lines.append(f"parley: {name}: {'available' if reason is None else 'MISSING - ' + reason + ' (its tests are skipped)'}")
     return lines
 
