@@ -18,7 +18,20 @@ def block_websockets(user) -> None:
     user.context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: ws.close(code=1011))
 
 
-def test_two_people_chat_over_the_fallback(people):
+def frames_endpoint_missing(live_server_proc) -> str | None:
+    """The long-poll sends frames through POST /api/v1/frames (the server renovation adds it)."""
+    api = live_server_proc.login("bob")
+    try:
+        status = api.post("/api/v1/frames", json={"type": "ping", "id": 1}).status_code
+    finally:
+        api.close()
+    return "this server has no POST /api/v1/frames yet (the fallback sends frames through it)" if status in (404, 405) else None
+
+
+def test_two_people_chat_over_the_fallback(people, live_server_proc):
+    missing = frames_endpoint_missing(live_server_proc)
+    if missing:
+        pytest.skip(missing)
     bob, alice = people("bob"), people("alice")
     for user in (bob, alice):
         block_websockets(user)

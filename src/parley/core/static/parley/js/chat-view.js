@@ -102,6 +102,7 @@ export class ChatView {
     const bubble = node.querySelector(".bubble");
     appendLinkified(bubble, body);
     if (shouldFold(body)) this._fold(node, bubble);
+    else node.querySelector(".show-more").remove();
     node.querySelector(".retry").addEventListener("click", () => this.onRetry(node.dataset.cmid));
     this._setTime(node, time);
     return node;
