@@ -11,7 +11,7 @@ import time
 import uuid
 from pathlib import Path
 
-from parley.devserver import ServerProcess, free_port
+from tests.support.server import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret-key-" + "k" * 40

@@ -174,8 +174,8 @@ def scenario_c(sizes: Sizes, work) -> list[dict]:
 
 def redis_broker_available() -> str | None:
     """Return why scenario d cannot run, or None."""
-    if importlib.util.find_spec("parley.realtime.redis_broker") is None:
-        return "parley.realtime.redis_broker does not exist yet (the Redis broker is being built)"
+    if importlib.util.find_spec("parley.stream.broker.redis") is None:
+        return "parley.stream.broker.redis does not exist yet (the Redis broker is being built)"
     try:
         import redis
 

@@ -37,7 +37,7 @@ def main(argv=None) -> None:
 
     from parley.conversations.access import ConversationCache
     from parley.conversations.models import Conversation
-    from parley.conversations.sending import SendRequest, send_batch
+    from parley.conversations.services.send import SendRequest, send_batch
 
     conversations = list(Conversation.objects.all())
     users = {u.pk: u for u in get_user_model().objects.all()}

@@ -63,18 +63,12 @@ def published(monkeypatch):
     """Record what the broker is asked to publish: a list of (user_id, frame dict)."""
     import orjson
 
-    from parley.realtime.broker import get_broker
+    from parley.stream.broker import get_broker
 
     calls: list[tuple[int, dict]] = []
-    def publish(user_id, frame):
-        calls.append((user_id, orjson.loads(frame)))
 
-    def publish_many(frames, skip=None):  # skip: sockets left out, none in these tests
-        for user_id, frame in frames:
-            publish(user_id, frame)
+    def publish_many(frames):
+        calls.extend((user_id, orjson.loads(frame)) for user_id, _seq, frame in frames)
 
-    broker = get_broker()
-    monkeypatch.setattr(broker, "publish", publish)
-    if hasattr(broker, "publish_many"):
-        monkeypatch.setattr(broker, "publish_many", publish_many)
+    monkeypatch.setattr(get_broker(), "publish_many", publish_many)
     return calls

@@ -15,4 +15,4 @@ if settings.PARLEY_SERVE_FILES:
 
 from parley.realtime.asgi import parley_asgi  # noqa: E402
 
-application = parley_asgi(django_app)
+application = parley_asgi(django_app, tune=True)  # `parley serve`: a server process of its own

@@ -58,7 +58,7 @@ def _start_task_worker(settings):
         return None
     import subprocess
 
-    from parley.realtime.tasks import prune_streams
+    from parley.stream.tasks import prune_streams
 
     prune_streams.enqueue()  # once per start; docs/deploy.md adds a daily timer
     print("Background worker: parley manage db_worker")

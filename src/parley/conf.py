@@ -23,6 +23,8 @@ DEFAULTS = {
     "PARLEY_WS_MAX_FRAME": 16 * 1024,
     "PARLEY_MESSAGE_MAX_CHARS": 5000,
     "PARLEY_SEND_RATE": "30/10",
+    # Live-only signals (typing, presence) a user may emit: N per S seconds.
+    "PARLEY_SIGNAL_RATE": "20/10",
     # Writer threads for the send path: None = 1 (measured best on SQLite and PostgreSQL).
     "PARLEY_SEND_WRITERS": None,
     # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.marketplace",
-    "parley.realtime",
+    "parley.stream",
     "parley.conversations",
 ]
 
@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parley.core.middleware.AppErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "parley.core.context_processors.parley",
+                "parley.conversations.context_processors.parley",
             ],
         },
     },

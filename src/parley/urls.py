@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from parley.api.v1 import api
-from parley.core.views import health
+from parley.realtime.health import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="marketplace:list", permanent=False)),

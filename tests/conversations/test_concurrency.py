@@ -14,7 +14,7 @@ from django.db import connection
 
 from parley.conversations import services
 from parley.conversations.models import Conversation, Message
-from parley.realtime.models import StreamEvent, UserStream
+from parley.stream.models import StreamEvent, UserStream
 from tests import factories as f
 from tests.support.live import LiveServer, drop_postgres_database, fresh_postgres_url
 from tests.support.protocol_client import api_messages

@@ -8,7 +8,7 @@ from django.db import transaction
 from parley.conversations import services
 from parley.conversations.models import Conversation, Message, Participant
 from parley.core.errors import Conflict, Forbidden, Invalid
-from parley.realtime.models import StreamEvent, UserStream
+from parley.stream.models import StreamEvent, UserStream
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("no_rate_limit")

@@ -17,7 +17,7 @@ from parley.conversations import services
 from parley.conversations.listings import listing_adapter, listing_model
 from parley.conversations.models import Conversation
 from parley.core.errors import Forbidden
-from parley.realtime.models import StreamEvent
+from parley.stream.models import StreamEvent
 from shop.adapter import ItemAdapter
 from shop.models import Item
 

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from parley.realtime.asgi import lifespan
-from parley.realtime.broker import MemoryBroker, get_broker
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ def restore_runtime():
     gc.unfreeze()
 
 
-def _run_lifespan() -> list[str]:
+def _run_lifespan(tune: bool = True) -> list[str]:
     sent = []
 
     async def run():
@@ -30,7 +29,7 @@ def _run_lifespan() -> list[str]:
         async def send(message):
             sent.append(message["type"])
 
-        await lifespan({"type": "lifespan"}, inbox.get, send)
+        await lifespan({"type": "lifespan"}, inbox.get, send, tune=tune)
 
     asyncio.run(run())
     return sent
@@ -40,7 +39,6 @@ def _run_lifespan() -> list[str]:
 def test_startup_sets_the_switch_interval_unless_disabled(settings, restore_runtime, configured, expected):
     sys.setswitchinterval(0.004)
     settings.PARLEY_GIL_SWITCH_INTERVAL = configured
-    assert isinstance(get_broker(), MemoryBroker)
     assert _run_lifespan() == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert sys.getswitchinterval() == pytest.approx(expected)
 
@@ -61,3 +59,15 @@ def test_gc_tuning_can_be_turned_off(settings, restore_runtime):
     _run_lifespan()
     assert gc.get_threshold() == (700, 10, 10)
     assert gc.get_freeze_count() == 0
+
+
+def test_a_host_that_does_not_opt_in_keeps_its_runtime(settings, restore_runtime):
+    """parley_asgi(app) in a host project leaves the process's GIL and GC settings alone."""
+    gc.unfreeze()
+    sys.setswitchinterval(0.004)
+    gc.set_threshold(700, 10, 10)
+    settings.PARLEY_GIL_SWITCH_INTERVAL = 0.001
+    settings.PARLEY_GC_THRESHOLDS = (50_000, 20, 100)
+    assert _run_lifespan(tune=False) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert sys.getswitchinterval() == pytest.approx(0.004)
+    assert gc.get_threshold() == (700, 10, 10) and gc.get_freeze_count() == 0

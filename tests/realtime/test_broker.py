@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from parley.realtime.broker import MemoryBroker
-from parley.realtime.redis_broker import RedisBroker, backoff_delay
+from parley.stream.broker import MemoryBroker
+from parley.stream.broker.redis import RedisBroker, backoff_delay
 from tests.support.redis_proc import RedisProcess, redis_server_missing
 from tests.support.services import REDIS_URL, need
 
@@ -26,12 +26,14 @@ async def until(predicate, timeout: float = 5.0) -> bool:
 class Recorder:
     def __init__(self):
         self.frames: list[tuple[int, str]] = []
+        self.seqs: list[int] = []
         self.controls: list[tuple[int, dict]] = []
         self.threads: set[int] = set()
 
-    def deliver(self, user_id, frame):
+    def deliver(self, user_id, seq, frame):
         self.threads.add(threading.get_ident())
         self.frames.append((user_id, frame))
+        self.seqs.append(seq)
 
     def control(self, user_id, message):
         self.controls.append((user_id, message))
@@ -51,7 +53,7 @@ class BrokerContract:
             broker, rec = self.make_broker(), Recorder()
             await broker.start(rec.deliver, rec.control)
             try:
-                broker.publish(7, '{"n":1}')
+                broker.publish_many([(7, 1, '{"n":1}')])
                 assert await until(lambda: rec.frames == [(7, '{"n":1}')])
                 assert broker.healthy()
             finally:
@@ -67,7 +69,7 @@ class BrokerContract:
             try:
                 def worker():
                     for i in range(200):
-                        broker.publish(3, f'{{"n":{i}}}')
+                        broker.publish_many([(3, 1, f'{{"n":{i}}}')])
 
                 started = time.monotonic()
                 await asyncio.to_thread(worker)
@@ -94,14 +96,14 @@ class BrokerContract:
         self.run(go())
 
     def test_publish_without_a_started_broker_does_not_raise(self):
-        self.make_broker().publish(1, "{}")
+        self.make_broker().publish_many([(1, 1, "{}")])
 
     def test_stop_then_publish_is_harmless(self):
         async def go():
             broker, rec = self.make_broker(), Recorder()
             await broker.start(rec.deliver, rec.control)
             await broker.stop()
-            broker.publish(1, "{}")
+            broker.publish_many([(1, 1, "{}")])
 
         self.run(go())
 
@@ -127,7 +129,7 @@ class TestRedisBroker(BrokerContract):
             await b.start(rb.deliver, rb.control)
             try:
                 for i in range(100):
-                    a.publish(i % 3, str(i))
+                    a.publish_many([(i % 3, 1, str(i))])
                 assert await until(lambda: len(rb.frames) == 100 and len(ra.frames) == 100)
                 assert rb.frames == [(i % 3, str(i)) for i in range(100)]
                 assert rb.frames == ra.frames
@@ -164,21 +166,21 @@ def test_redis_outage_publish_succeeds_logs_once_and_recovers(private_redis, cap
         await broker.start(rec.deliver, rec.control)
         try:
             assert broker.healthy()
-            broker.publish(1, "before")
+            broker.publish_many([(1, 1, "before")])
             assert await until(lambda: rec.frames == [(1, "before")])
 
             await asyncio.to_thread(private_redis.stop)
             assert await until(lambda: not broker.healthy(), 10)
             started = time.monotonic()
             for i in range(300):
-                await asyncio.to_thread(broker.publish, 1, f"lost {i}")
+                await asyncio.to_thread(broker.publish_many, [(1, 1, f"lost {i}")])
             assert time.monotonic() - started < 5
             await asyncio.sleep(1.5)  # several subscriber retries and publish failures
 
             await asyncio.to_thread(private_redis.start)
             assert await until(broker.healthy, 15), "the subscriber must come back by itself"
             assert hints == [1], "local sockets are told to sync once, after the resubscription"
-            broker.publish(1, "after")
+            broker.publish_many([(1, 1, "after")])
             assert await until(lambda: rec.frames[-1:] == [(1, "after")], 10)
         finally:
             await broker.stop()
@@ -198,7 +200,7 @@ def test_no_server_loop_publishes_synchronously(private_redis):
         await listener.start(rec.deliver, rec.control)
         try:
             other = RedisBroker(private_redis.url)
-            await asyncio.to_thread(other.publish, 9, "from a worker")
+            await asyncio.to_thread(other.publish_many, [(9, 1, "from a worker")])
             assert await until(lambda: rec.frames == [(9, "from a worker")])
             assert await asyncio.to_thread(other.healthy)
         finally:
@@ -212,14 +214,11 @@ def _publish_many_contract(broker_factory):
         broker, rec = broker_factory(), Recorder()
         await broker.start(rec.deliver, rec.control)
         try:
-            frames = [(i % 2, str(i)) for i in range(50)]
-            if hasattr(broker, "publish_many"):
-                await asyncio.to_thread(broker.publish_many, frames)
-            else:
-                for uid, frame in frames:
-                    broker.publish(uid, frame)
+            frames = [(i % 2, i + 1, str(i)) for i in range(50)]
+            await asyncio.to_thread(broker.publish_many, frames)
             assert await until(lambda: len(rec.frames) >= 50)
-            assert rec.frames == frames
+            assert rec.frames == [(uid, frame) for uid, _seq, frame in frames]
+            assert rec.seqs == [seq for _uid, seq, _frame in frames], "the seq travels with the frame"
         finally:
             await broker.stop()
 

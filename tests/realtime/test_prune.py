@@ -12,10 +12,10 @@ import websockets
 from django.core.management import call_command
 from django.utils import timezone
 
-from parley.realtime.models import StreamEvent, UserStream
-from parley.realtime.selectors import stream_since
-from parley.realtime.services import stream_prune
-from parley.realtime.tasks import prune_streams
+from parley.stream.models import StreamEvent, UserStream
+from parley.stream.read import stream_since
+from parley.stream.retention import stream_prune
+from parley.stream.tasks import prune_streams
 from tests import factories as f
 from tests.support.live import ROOT, LiveServer
 from tests.support.protocol_client import open_conversation

@@ -3,9 +3,9 @@
 import pytest
 from django.db import transaction
 
-from parley.realtime.models import StreamEvent, UserStream
-from parley.realtime.selectors import stream_cursor_for, stream_since
-from parley.realtime.stream import stream_append
+from parley.stream.models import StreamEvent, UserStream
+from parley.stream.read import stream_cursor_for, stream_since
+from parley.stream.append import stream_append
 from tests import factories as f
 
 
@@ -26,7 +26,7 @@ def test_append_numbers_each_users_events_without_gaps(db):
 @pytest.mark.django_db(transaction=True)
 def test_append_outside_a_transaction_is_refused():
     alice = f.user()
-    with pytest.raises(AssertionError, match="inside the writing transaction"):
+    with pytest.raises(RuntimeError, match="inside the writing transaction"):
         stream_append([(alice.pk, "t", {})])
     assert StreamEvent.objects.count() == 0
 

@@ -192,7 +192,7 @@ def test_unauthenticated_socket_is_refused(server):
         ('{"type": 5}', "bad_frame"),
         ('{"type": "no_such_type"}', "unknown_type"),
         ('{"type": "' + "x" * 17 * 1024 + '"}', "frame_too_large"),
-        ('{"type": "send", "conversation_id": "abc", "body": "x", "client_msg_id": "nope"}', "not_found"),
+        ('{"type": "send", "conversation_id": "abc", "body": "x", "client_msg_id": "nope"}', "invalid"),
         ('{"type": "sync", "since": "zero"}', "invalid"),
     ],
 )

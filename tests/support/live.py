@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from parley.devserver import ServerProcess, free_port
+from tests.support.server import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,8 +14,9 @@ from parley.conversations import selectors, services
 from parley.conversations.access import conversation_for, listing_for
 from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
 from parley.core.errors import AppError, Invalid, Unavailable
+from parley.realtime.dispatch import run_frame
 from parley.realtime.longpoll import stream_wait
-from parley.realtime.selectors import stream_cursor_for
+from parley.stream.read import stream_cursor_for
 
 from .schemas import ConversationCreateIn, ErrorOut, MessageIn, ReadIn
 
@@ -64,6 +65,7 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 conversations = Router(tags=["conversations"])
 stream = Router(tags=["events"])
+frames_router = Router(tags=["frames"])
 
 
 @api.get("/me", tags=["account"], response={200: dict, **ERRORS})
@@ -78,9 +80,10 @@ def me(request: HttpRequest):
 
 
 @conversations.get("", response={200: dict, **ERRORS})
-def conversation_list(request: HttpRequest):
-    """The inbox: every conversation of the user, newest activity first."""
-    return {"conversations": [inbox_row(p) for p in selectors.inbox_for(user=request.user)]}
+def conversation_list(request: HttpRequest, before: str | None = None, limit: int = 30):
+    """The inbox, newest activity first, one page at a time: pass `next_before` as `before`."""
+    rows, next_before = selectors.inbox_page(user=request.user, before=before, limit=limit)
+    return {"conversations": [inbox_row(p) for p in rows], "next_before": next_before}
 
 
 @conversations.post("", response={200: dict, 201: dict, **ERRORS})
@@ -148,5 +151,19 @@ async def events(request: HttpRequest, since: int = 0, limit: int = 500, timeout
     }
 
 
+@frames_router.post("", response={200: dict, **ERRORS, 500: ErrorOut, 503: ErrorOut})
+async def frame(request: HttpRequest):
+    """Run one WebSocket frame over HTTP (the fallback transport): the body is the frame.
+
+    The answer is the reply frame the socket would send (`ack`, `sync`, `resync_required`,
+    `pong`), or the error with its HTTP status. The same dispatcher serves both transports.
+    """
+    reply, error = await run_frame(request.auth, request.body)
+    if error is not None:
+        return Status(error.status, error.as_dict())
+    return reply
+
+
 api.add_router("/conversations", conversations)
+api.add_router("/frames", frames_router)
 api.add_router("/events", stream)

@@ -1,10 +1,13 @@
 """Reads. Selectors never change anything."""
 
-from django.db import connection
-from django.db.models import F, Q
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import datetime
+
+from django.db.models import F, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
-from parley.core.sql import placeholders
+from parley.core.errors import Invalid
 
 from .models import Conversation, Message, Participant
 
@@ -14,47 +17,15 @@ def unread_total_for(*, user) -> int:
     return unread_totals_for(user_ids=[user.pk]).get(user.pk, 0)
 
 
-def _unread_totals_sql(user_ids) -> str:
-    p = connection.ops.quote_name(Participant._meta.db_table)
-    c = connection.ops.quote_name(Conversation._meta.db_table)
-    return (
-        f"SELECT p.user_id, CAST(SUM(c.last_seq - p.last_read_seq) AS BIGINT) FROM {p} p JOIN {c} c ON c.id = p.conversation_id "
-        f"WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
-    )
-
-
 def unread_totals_for(*, user_ids) -> dict[int, int]:
     """Return {user_id: unread messages across their conversations} with one query."""
-    user_ids = list(user_ids)
-    if not user_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_unread_totals_sql(user_ids), user_ids)
-        return {uid: max(int(total or 0), 0) for uid, total in cursor.fetchall()}
-
-
-def read_state_for(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
-    """Return the read marks in these conversations and these users' unread totals, in one query.
-
-    ({(conversation_id, user_id): last_read_seq}, {user_id: unread total}). Raw SQL and one
-    round trip because the send path calls it for every batch.
-    """
-    conversation_ids, user_ids = list(conversation_ids), list(user_ids)
-    p = connection.ops.quote_name(Participant._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 0, conversation_id, user_id, last_read_seq FROM {p} "
-            f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
-            f"UNION ALL SELECT 1, totals.*, 0 FROM ({_unread_totals_sql(user_ids)}) AS totals",
-            [*conversation_ids, *user_ids],
-        )
-        read, totals = {}, {}
-        for kind, a, b, c in cursor.fetchall():
-            if kind == 0:
-                read[(a, b)] = c
-            else:
-                totals[a] = max(int(b or 0), 0)
-    return read, totals
+    rows = (
+        Participant.objects.filter(user_id__in=list(user_ids))
+        .values("user_id")
+        .annotate(total=Sum(F("conversation__last_seq") - F("last_read_seq")))
+        .values_list("user_id", "total")
+    )
+    return {uid: max(int(total or 0), 0) for uid, total in rows}
 
 
 def unread_for(*, user_id: int, conversation_id: int) -> int:
@@ -66,11 +37,11 @@ def unread_for(*, user_id: int, conversation_id: int) -> int:
     return max(row[0] - row[1], 0) if row else 0
 
 
-def inbox_for(*, user, limit: int = 100, before=None):
+def inbox_for(*, user, limit: int = 100, after: tuple[datetime, int] | None = None):
     """Return the user's participations, newest activity first, ready for inbox rows.
 
-    A seller does not see a conversation until it has a message; the buyer who opened
-    it does.
+    `after` is the (last_activity_at, conversation_id) of the previous page's last row. A
+    seller does not see a conversation until it has a message; the buyer who opened it does.
     """
     qs = (
         Participant.objects.filter(user_id=user.pk)
@@ -84,11 +55,39 @@ def inbox_for(*, user, limit: int = 100, before=None):
         .annotate(unread=F("conversation__last_seq") - F("last_read_seq"))
         .order_by("-conversation__last_activity_at", "-conversation_id")
     )
-    if before is not None:
-        qs = qs.filter(conversation__last_activity_at__lt=before)
+    if after is not None:
+        at, cid = after
+        qs = qs.filter(Q(conversation__last_activity_at__lt=at) | Q(conversation__last_activity_at=at, conversation_id__lt=cid))
     rows = list(qs[:limit])
     attach_last_messages([p.conversation for p in rows])
     return rows
+
+
+def inbox_page(*, user, before: str | None = None, limit: int | None = None) -> tuple[list, str | None]:
+    """Return one page of inbox rows and the cursor of the next page (None on the last).
+
+    Paged by cursor on (last activity, id), never by offset, so rows that move to the top
+    while a user scrolls are neither skipped nor repeated further down.
+    """
+    limit = max(1, min(limit or settings.PARLEY_PAGE_SIZE, 100))
+    rows = inbox_for(user=user, limit=limit + 1, after=_decode_cursor(before) if before else None)
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1].conversation
+    return rows, _encode_cursor(last.last_activity_at, last.pk)
+
+
+def _encode_cursor(at: datetime, conversation_id: int) -> str:
+    return urlsafe_b64encode(f"{at.isoformat()}|{conversation_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        at, _, cid = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
+        return datetime.fromisoformat(at), int(cid)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid(_("before is not a cursor this server gave out."), field="before") from None
 
 
 def attach_last_messages(conversations) -> None:

@@ -4,22 +4,9 @@ from .listings import listing_adapter
 from .models import Conversation, Message
 
 
-_last_iso: tuple = (None, None)
-
-
 def iso(dt) -> str | None:
-    """ISO 8601 with "Z" for UTC. A batch formats one `now` several times per message, so the
-    last result is kept and reused for the very same datetime object (identity, not equality:
-    equal instants in other time zones format differently)."""
-    global _last_iso
-    if not dt:
-        return None
-    last_dt, last_text = _last_iso
-    if dt is last_dt:
-        return last_text
-    text = dt.isoformat().replace("+00:00", "Z")
-    _last_iso = (dt, text)
-    return text
+    """ISO 8601 with "Z" for UTC."""
+    return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
 def user_dict(user) -> dict:
@@ -39,30 +26,27 @@ def message_dict(message: Message) -> dict:
 
 
 def listing_card(conversation: Conversation) -> dict:
-    """The conversation's listing card, built once per conversation instance."""
-    card = conversation.__dict__.get("_parley_listing_card")
-    if card is None:
-        card = conversation.__dict__["_parley_listing_card"] = listing_adapter().card(conversation.listing).as_dict()
-    return card
+    return listing_adapter().card(conversation.listing).as_dict()
+
+
+def conversation_summary_parts(conversation: Conversation, *, for_user_id: int) -> dict:
+    """The parts of a summary that do not move: who, in which role, about which listing."""
+    other = conversation.seller if for_user_id == conversation.buyer_id else conversation.buyer
+    return {
+        "id": conversation.pk,
+        "role": "buyer" if for_user_id == conversation.buyer_id else "seller",
+        "listing": listing_card(conversation),
+        "other": user_dict(other),
+    }
+
+
+def summary_with_counters(parts: dict, conversation: Conversation) -> dict:
+    return {**parts, "last_seq": conversation.last_seq, "last_activity_at": iso(conversation.last_activity_at)}
 
 
 def conversation_summary(conversation: Conversation, *, for_user_id: int) -> dict:
-    """What an inbox row needs, as one participant sees it.
-
-    The parts that do not move (who, role, listing card) are built once per conversation
-    instance and participant, like the card; the send path reuses instances for 60 s.
-    """
-    static = conversation.__dict__.setdefault("_parley_summary", {})
-    base = static.get(for_user_id)
-    if base is None:
-        other = conversation.seller if for_user_id == conversation.buyer_id else conversation.buyer
-        base = static[for_user_id] = {
-            "id": conversation.pk,
-            "role": "buyer" if for_user_id == conversation.buyer_id else "seller",
-            "listing": listing_card(conversation),
-            "other": user_dict(other),
-        }
-    return {**base, "last_seq": conversation.last_seq, "last_activity_at": iso(conversation.last_activity_at)}
+    """What an inbox row needs, as one participant sees it."""
+    return summary_with_counters(conversation_summary_parts(conversation, for_user_id=for_user_id), conversation)
 
 
 def inbox_row(participant) -> dict:

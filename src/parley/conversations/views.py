@@ -1,13 +1,10 @@
 """Pages: parse, access, one service or selector call, render."""
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from parley.core.errors import Forbidden, NotFound
-from parley.realtime.selectors import stream_cursor_for
+from parley.stream.read import stream_cursor_for
 
 from . import selectors, services
 from .access import conversation_for, listing_for
@@ -24,18 +21,16 @@ def _cursor_first(request) -> int:
 @login_required
 def inbox(request):
     cursor = _cursor_first(request)
-    rows = [inbox_row(p) for p in selectors.inbox_for(user=request.user)]
-    page = {"me": user_dict(request.user), "cursor": cursor, "conversations": rows}
+    participations, next_before = selectors.inbox_page(user=request.user)
+    rows = [inbox_row(p) for p in participations]
+    page = {"me": user_dict(request.user), "cursor": cursor, "conversations": rows, "next_before": next_before}
     return render(request, "conversations/inbox.html", {"page_data": page, "conversations": rows})
 
 
 @login_required
 def detail(request, conversation_id: int):
     cursor = _cursor_first(request)
-    try:
-        conversation = conversation_for(request.user, conversation_id)
-    except NotFound:
-        raise Http404("Conversation not found.") from None
+    conversation = conversation_for(request.user, conversation_id)
     messages, has_more = selectors.messages_page(conversation=conversation)
     marks = selectors.read_marks_for(conversation=conversation)
     info = conversation_detail(conversation, for_user_id=request.user.pk, read_marks=marks)
@@ -57,12 +52,7 @@ def detail(request, conversation_id: int):
 @require_POST
 def start(request, listing_id: int):
     """Contact seller: open (or reuse) the conversation about this listing."""
-    try:
-        listing = listing_for(listing_id)
-        conversation, _created = services.conversation_start(buyer=request.user, listing=listing)
-    except NotFound:
-        raise Http404("Listing not found.") from None
-    except Forbidden as exc:
-        flash.error(request, exc.message)
-        return redirect(listing_adapter().url(listing) or "conversations:inbox")
+    listing = listing_for(listing_id)
+    request.parley_back = listing_adapter().url(listing)  # where an error is shown (AppErrorMiddleware)
+    conversation, _created = services.conversation_start(buyer=request.user, listing=listing)
     return redirect("conversations:detail", conversation_id=conversation.pk)

@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 
 from django.db import connection
 
-from .sql import placeholders, values_rows
+from .sql import lock_in_key_order, require_transaction, values_rows
 
 
 def advance_last_seq(
@@ -15,14 +15,12 @@ def advance_last_seq(
 
     Caller holds the transaction. One `UPDATE … FROM (VALUES …) RETURNING` moves every row of
     the batch, so the statements per call do not grow with the batch (the send path's hot
-    spot, docs/benchmarks.md). On PostgreSQL the same statement first locks the rows in key
-    order (a MATERIALIZED `SELECT … ORDER BY key FOR UPDATE` that the update joins, so it only
-    touches rows locked in that order), so concurrent callers cannot deadlock; on SQLite the
-    IMMEDIATE transaction already holds the database. `also` sets more columns (values
+    spot, docs/benchmarks.md). The same statement first locks the rows in key order
+    (`sql.lock_in_key_order`), so concurrent callers cannot deadlock. `also` sets more columns (values
     already prepared for the database). Missing rows call `on_missing(k)`, which must create
     the row, and are then advanced; without `on_missing` a missing row is a LookupError.
     """
-    assert connection.in_atomic_block, "advance_last_seq must run inside the writing transaction"
+    require_transaction("advance_last_seq")
     if not counts:
         return {}
     keys = sorted(counts)
@@ -48,10 +46,9 @@ def _advance(cursor, model, key: str, keys: list[int], counts: Mapping[int, int]
     params = [*(also or {}).values()]
     for k in keys:
         params += (k, counts[k])
-    lock, locked, only_locked = "", "", ""
-    if connection.vendor == "postgresql":
-        lock = (f"WITH locked AS MATERIALIZED (SELECT {column} AS k FROM {table} "
-                f"WHERE {column} IN ({placeholders(len(keys))}) ORDER BY {column} FOR UPDATE) ")
+    lock = lock_in_key_order(table, column, len(keys))
+    locked, only_locked = "", ""
+    if lock:
         locked, only_locked = ", locked", f" AND locked.k = {table}.{column}"
         params = [*keys, *params]
     cursor.execute(

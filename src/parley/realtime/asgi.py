@@ -3,6 +3,10 @@
 `parley_asgi(django_app)` returns the ASGI application a project serves: HTTP goes to
 Django, `/ws/` to Parley's WebSocket endpoint, and the lifespan starts and stops the
 broker that carries events to this process's hub. Call it after Django is set up.
+
+`tune=True` also tunes the interpreter at startup (`tune_runtime`): `parley serve` does,
+a host project opts in, because the GIL switch interval and the garbage collector are the
+whole process's, not Parley's alone.
 """
 
 import gc
@@ -10,8 +14,9 @@ import sys
 
 from parley.conf import settings
 
-from .broker import get_broker
-from .hub import hub
+from parley.stream.broker import get_broker
+from parley.stream.hub import hub
+
 from .ws import ws_endpoint
 
 WS_PATH = "/ws/"
@@ -43,11 +48,12 @@ def tune_runtime() -> None:
         gc.set_threshold(*thresholds)
 
 
-async def lifespan(scope, receive, send) -> None:
+async def lifespan(scope, receive, send, *, tune: bool = False) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
-            tune_runtime()
+            if tune:
+                tune_runtime()
             await get_broker().start(hub.deliver, hub.control)
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
@@ -56,7 +62,7 @@ async def lifespan(scope, receive, send) -> None:
             return
 
 
-def parley_asgi(django_app, *, ws_path: str = WS_PATH):
+def parley_asgi(django_app, *, ws_path: str = WS_PATH, tune: bool = False):
     """Return an ASGI app: Django for HTTP, Parley for WebSocket `ws_path`, and the lifespan."""
 
     async def application(scope, receive, send) -> None:
@@ -70,6 +76,6 @@ def parley_asgi(django_app, *, ws_path: str = WS_PATH):
                 await receive()
                 await send({"type": "websocket.close", "code": 4404})
         elif kind == "lifespan":
-            await lifespan(scope, receive, send)
+            await lifespan(scope, receive, send, tune=tune)
 
     return application

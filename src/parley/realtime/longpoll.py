@@ -11,9 +11,9 @@ import time
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 
-from .hub import hub
-from .selectors import stream_since
-from .stream import Event
+from parley.stream.append import Event
+from parley.stream.hub import hub
+from parley.stream.read import stream_since
 
 MAX_TIMEOUT = 30.0
 

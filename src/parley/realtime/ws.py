@@ -1,8 +1,8 @@
 """The WebSocket endpoint (/ws/): a plain ASGI app beside Django (GUIDE.md §1).
 
-It authenticates from the session, keeps this process's hub up to date and turns each
-client frame into one call of a sync handler (access + service + serialize) run through
-sync_to_async. Everything it writes goes through one per-connection queue, in order.
+It authenticates from the session, keeps this process's hub up to date and hands each
+client frame to the dispatcher (the same one the HTTP fallback uses). Everything it writes
+goes through one per-connection queue, in order.
 """
 
 import asyncio
@@ -10,34 +10,38 @@ import logging
 from collections import deque
 from types import SimpleNamespace
 
-import orjson
 from asgiref.sync import sync_to_async
-from parley.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError
 from django.http.cookie import parse_cookie
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from parley.core.errors import AppError, Unavailable
+from parley.conf import settings
+from parley.stream.append import encode
+from parley.stream.hub import hub
+from parley.stream.read import stream_cursor_for
 
-from . import handlers
 from .auth import header, origin_allowed, session_user
-from .hub import hub
-from .stream import encode
+from .dispatch import drop_broken_connection, run_frame
 
 logger = logging.getLogger("parley.ws")
 
 MAX_QUEUE = 2000  # frames; a client this far behind is closed and will resync on reconnect
-
+MAX_ACKED = 64  # event seqs written inside replies whose push has not come yet
 
 class WSConnection:
     """One open socket: everything written to it goes through one queue, in order.
 
     The writer task exists only while there is something to write, so an idle socket
     costs no task (docs/benchmarks.md, scenario c).
+
+    A reply may carry an event (the sender's own message.created rides on its ack). While a
+    frame is being handled, pushed events wait (`hold`); the reply then goes out in seq
+    order among them, and the push of the event it carried is dropped, now or when it comes
+    later (through Redis it comes after the ack). So the socket writes each event once.
     """
 
-    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_writing", "closed", "_close")
+    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_writing", "closed", "_close",
+                 "_held", "_acked")
 
     def __init__(self, user, session_key: str, send, language: str | None = None):
         self.user = user
@@ -49,9 +53,43 @@ class WSConnection:
         self._writing = False
         self.closed = False
         self._close: tuple[int, str] | None = None
+        self._held: list[tuple[int, str]] | None = None
+        self._acked: deque[int] | None = None
 
-    def push(self, frame: str) -> None:
-        """Queue a frame. Runs on the event loop (the hub and the handlers call it there)."""
+    def push(self, frame: str, seq: int = 0) -> None:
+        """Queue a pushed frame (seq > 0 for an event). Runs on the event loop."""
+        if seq:
+            if self._held is not None:
+                self._held.append((seq, frame))
+                return
+            if self._acked and seq in self._acked:
+                self._acked.remove(seq)
+                return
+        self._enqueue(frame)
+
+    def hold(self) -> None:
+        """Hold pushed events until `reply` (a frame is being handled)."""
+        self._held = []
+
+    def reply(self, frame: str, seq: int = 0) -> None:
+        """Write the reply to the frame being handled; `seq` is the event it carries, if any."""
+        held, self._held = self._held or [], None
+        for s, f in held:
+            if s < seq:
+                self._enqueue(f)
+        self._enqueue(frame)
+        carried_was_pushed = False
+        for s, f in held:
+            if s == seq:
+                carried_was_pushed = True
+            elif s > seq:
+                self._enqueue(f)
+        if seq and not carried_was_pushed:
+            if self._acked is None:
+                self._acked = deque(maxlen=MAX_ACKED)
+            self._acked.append(seq)
+
+    def _enqueue(self, frame: str) -> None:
         if self.closed or self._close:
             return
         if len(self._queue) >= MAX_QUEUE:
@@ -85,13 +123,6 @@ class WSConnection:
             self._writing = False
 
 
-def error_frame(exc: AppError, ref=None) -> str:
-    frame = {"type": "error", **exc.as_dict()["error"]}
-    if ref is not None:
-        frame["id"] = ref
-    return encode(frame)
-
-
 def handshake_language(scope) -> str | None:
     """Return the language the handshake asks for (cookie, then Accept-Language), None if the default."""
     request = SimpleNamespace(
@@ -106,7 +137,7 @@ def _connect(scope):
     user, session_key = session_user(scope)
     if user is None:
         return None, None, 0
-    return user, session_key, handlers.cursor(user)
+    return user, session_key, stream_cursor_for(user=user)
 
 
 async def ws_endpoint(scope, receive, send) -> None:
@@ -120,7 +151,7 @@ async def ws_endpoint(scope, receive, send) -> None:
         user, session_key, cursor = await sync_to_async(_connect)(scope)
     except DatabaseError:
         await send({"type": "websocket.close", "code": 1013})
-        await _drop_broken_connection()
+        await drop_broken_connection()
         return
     if user is None:
         await send({"type": "websocket.close", "code": 4401})
@@ -141,18 +172,6 @@ async def ws_endpoint(scope, receive, send) -> None:
         hub.remove(conn)
 
 
-async def _drop_broken_connection() -> None:
-    """Close the sockets' database connection after an error, so the next frame reconnects.
-
-    Outside a request nothing else does (Django closes connections at request end), and a
-    connection broken by a database restart would otherwise fail every frame after it.
-    """
-    try:
-        await sync_to_async(close_old_connections)()
-    except DatabaseError:
-        pass
-
-
 async def _handle(conn: WSConnection, raw) -> None:
     if conn.language is None:
         await _handle_frame(conn, raw)
@@ -165,40 +184,7 @@ async def _handle(conn: WSConnection, raw) -> None:
 
 
 async def _handle_frame(conn: WSConnection, raw) -> None:
-    if raw is None or len(raw) > settings.PARLEY_WS_MAX_FRAME:
-        conn.push(error_frame(AppError(_("Frames are limited to %(limit)d bytes.") % {"limit": settings.PARLEY_WS_MAX_FRAME}, code="frame_too_large")))
-        return
-    try:
-        frame = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        conn.push(error_frame(AppError(_("The frame is not valid JSON."), code="bad_json")))
-        return
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        conn.push(error_frame(AppError(_('A frame is a JSON object with a "type".'), code="bad_frame")))
-        return
-    ref = frame.get("id")
-    handler = handlers.HANDLERS.get(frame["type"])
-    if handler is None:
-        conn.push(error_frame(AppError(_("Unknown frame type %(type)r.") % {"type": frame["type"]}, code="unknown_type", known=sorted(handlers.HANDLERS)), ref))
-        return
-    try:
-        if getattr(handler, "is_async", False):
-            reply = await handler(conn.user, frame, conn)
-        else:
-            reply = await sync_to_async(handler)(conn.user, frame)
-    except AppError as exc:
-        conn.push(error_frame(exc, ref))
-        return
-    except DatabaseError:
-        logger.warning("database error while handling a %s frame", frame["type"], exc_info=True)
-        conn.push(error_frame(Unavailable(), ref))
-        await _drop_broken_connection()
-        return
-    except Exception:
-        logger.exception("unexpected error while handling a %s frame", frame["type"])
-        conn.push(error_frame(AppError(_("Something went wrong on the server."), code="server_error"), ref))
-        return
-    if reply is not None:
-        if ref is not None:
-            reply["id"] = ref
-        conn.push(encode(reply))
+    conn.hold()
+    reply, _error = await run_frame(conn.user, raw)
+    event = reply.get("event")
+    conn.reply(encode(reply), event["seq"] if event else 0)

@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "shop",
     "parley.core",
-    "parley.realtime",
+    "parley.stream",
     "parley.conversations",
 ]
 
@@ -40,6 +40,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parley.core.middleware.AppErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -58,7 +59,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # Parley's pages read the unread total and the stream cursor from here.
-                "parley.core.context_processors.parley",
+                "parley.conversations.context_processors.parley",
             ],
         },
     },

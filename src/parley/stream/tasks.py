@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .services import retention_cutoff, stream_prune
+from .retention import retention_cutoff, stream_prune
 
 
 @task()

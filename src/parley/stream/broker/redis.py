@@ -1,7 +1,7 @@
 """The Redis broker: one subscriber and one publisher per process, on redis-py's asyncio client.
 
 Doorbells go on one channel, `parley:events` (the prefix is PARLEY_REDIS_PREFIX): one
-PUBLISH carries every frame of a commit (up to PUBLISH_BATCH), one line `<user_id> <frame>`
+PUBLISH carries every frame of a commit (up to PUBLISH_BATCH), one line `<user_id> <seq> <frame>`
 each. Every process subscribes to it, and its hub drops frames for users it has no socket
 for (docs/architecture.md says why one channel and not per-user subscriptions). Control
 messages (logout) go on `parley:control`.
@@ -24,7 +24,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.retry import Retry as SyncRetry
 
-from .broker import Broker, Control, Deliver
+from .base import Broker, Control, Deliver
 
 logger = logging.getLogger("parley.broker")
 
@@ -128,16 +128,9 @@ class RedisBroker(Broker):
         return self._subscribed
 
     # --- publishing -----------------------------------------------------------------
-    def publish(self, user_id: int, frame: str) -> None:
-        self.publish_many([(user_id, frame)])
-
-    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
-        """Publish (user_id, frame) pairs in order with one hop to the loop.
-
-        `skip` is never given (skips_origin is False): a socket is not known across
-        processes, so the sending socket gets its own event pushed like the others.
-        """
-        self._submit_many([(self.events_channel, f"{uid} {frame}") for uid, frame in frames])
+    def publish_many(self, frames: list[tuple[int, int, str]]) -> None:
+        """Publish (user_id, seq, frame) triples in order with one hop to the loop."""
+        self._submit_many([(self.events_channel, f"{uid} {seq} {frame}") for uid, seq, frame in frames])
 
     def publish_control(self, user_id: int, message: dict) -> None:
         self._submit(self.control_channel, orjson.dumps({"user_id": user_id, "message": message}).decode())
@@ -281,11 +274,11 @@ class RedisBroker(Broker):
                 data = data.decode()
             if channel == self.events_channel:
                 for line in data.split("\n"):
-                    user_id, _, frame = line.partition(" ")
                     try:
-                        self._deliver(int(user_id), frame)
+                        user_id, seq, frame = line.split(" ", 2)
+                        self._deliver(int(user_id), int(seq), frame)
                     except Exception:
-                        logger.exception("could not dispatch a doorbell for user %r", user_id)
+                        logger.exception("could not dispatch a doorbell line %r", line[:80])
             elif channel == self.control_channel:
                 try:
                     body = orjson.loads(data)
@@ -297,7 +290,7 @@ class RedisBroker(Broker):
         """Tell local sockets to sync: pushes published while we were away are gone."""
         callback = self._on_resubscribe
         if callback is None:
-            from .hub import hub
+            from ..hub import hub
 
             callback = hub.hint_sync
         try:

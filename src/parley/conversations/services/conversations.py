@@ -1,4 +1,4 @@
-"""Writes. Services are the only writers, and the only publishers (after commit)."""
+"""Conversations: start one, move a read mark."""
 
 from collections import Counter
 
@@ -7,13 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parley.core.errors import Forbidden, Invalid
-from parley.realtime.stream import stream_append, stream_reserve
+from parley.stream.append import stream_append, stream_reserve
 
-from . import events
-from .listings import listing_adapter
-from .models import Conversation, Message, Participant
-from .selectors import unread_total_for
-from .sending import SendRequest, send_batch
+from .. import events
+from ..listings import listing_adapter
+from ..models import Conversation, Participant
+from ..selectors import unread_total_for
 
 
 def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
@@ -41,18 +40,6 @@ def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
     return conversation, True
 
 
-def message_send(*, sender, conversation, body, client_msg_id) -> tuple[Message, bool]:
-    """Send a message; return (message, created). A retry returns the original message.
-
-    The WebSocket endpoint sends through `sending.send_batch` directly, so that
-    concurrent sends share a transaction; this is the same path with a batch of one.
-    """
-    (req,) = send_batch([SendRequest(sender, conversation.pk, body, client_msg_id)])
-    if req.error is not None:
-        raise req.error
-    return req.result, req.created
-
-
 def conversation_mark_read(*, user, conversation, seq: int | None = None) -> int:
     """Move the user's read mark forward to `seq` (default: the last message); return it.
 
@@ -76,12 +63,12 @@ def conversation_mark_read(*, user, conversation, seq: int | None = None) -> int
         other_id = conversation.other_user_id(user.pk)
         reserved = stream_reserve(Counter((user.pk, other_id)))
         mine = events.conversation_read(
-            conversation,
+            conversation_id=conversation.pk,
             reader_id=user.pk,
             seq=target,
             unread=max(locked.last_seq - target, 0),
             unread_total=unread_total_for(user=user),
         )
-        theirs = events.conversation_read(conversation, reader_id=user.pk, seq=target)
+        theirs = events.conversation_read(conversation_id=conversation.pk, reader_id=user.pk, seq=target)
         stream_append([(user.pk, *mine), (other_id, *theirs)], reserved=reserved)
     return target

@@ -8,36 +8,23 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from functools import lru_cache
-
-from parley.conf import settings
 
 logger = logging.getLogger("parley.broker")
 
-Deliver = Callable[[int, str], None]
+# deliver(user_id, seq, frame): seq is the event's stream seq, 0 for a live-only signal.
+Deliver = Callable[[int, int, str], None]
 Control = Callable[[int, dict], None]
 
 
 class Broker:
     """Publish to user ids; `start` wires incoming messages to this process's hub."""
 
-    # Whether publish_many can leave the sending socket out of its own event (that socket
-    # gets the event inside its ack instead, docs/protocol.md). Only where the socket is in
-    # this process's hub when the frame is delivered: the memory broker.
-    skips_origin = False
+    def publish_many(self, frames: list[tuple[int, int, str]]) -> None:
+        """Publish (user_id, seq, frame) triples in order: one call per commit, not per frame.
 
-    def publish(self, user_id: int, frame: str) -> None:
-        """Send one ready-made frame to every connection of user_id. Safe from any thread."""
-        raise NotImplementedError
-
-    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
-        """Publish (user_id, frame) pairs in order: one call per commit, not per frame.
-
-        `skip` maps the position of a frame to the socket that must not get it; brokers
-        that cannot (skips_origin False) are never given one.
+        Safe from any thread.
         """
-        for user_id, frame in frames:
-            self.publish(user_id, frame)
+        raise NotImplementedError
 
     def publish_control(self, user_id: int, message: dict) -> None:
         """Send a control message (e.g. close a session's sockets) to every process."""
@@ -55,8 +42,6 @@ class Broker:
 
 class MemoryBroker(Broker):
     """One process: hand the frame to the hub on the server's event loop."""
-
-    skips_origin = True
 
     def __init__(self):
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -86,35 +71,14 @@ class MemoryBroker(Broker):
         else:
             loop.call_soon_threadsafe(fn, *args)
 
-    def publish(self, user_id: int, frame: str) -> None:
-        self._call(self._deliver, user_id, frame)
+    def publish_many(self, frames: list[tuple[int, int, str]]) -> None:
+        self._call(self._deliver_many, frames)
 
-    def publish_many(self, frames: list[tuple[int, str]], *, skip: dict[int, object] | None = None) -> None:
-        self._call(self._deliver_many, frames, skip)
-
-    def _deliver_many(self, frames: list[tuple[int, str]], skip: dict[int, object] | None) -> None:
+    def _deliver_many(self, frames: list[tuple[int, int, str]]) -> None:
         deliver = self._deliver
-        if deliver is None:
-            return
-        if not skip:
-            for user_id, frame in frames:
-                deliver(user_id, frame)
-            return
-        for i, (user_id, frame) in enumerate(frames):
-            deliver(user_id, frame, skip.get(i))
+        if deliver is not None:
+            for user_id, seq, frame in frames:
+                deliver(user_id, seq, frame)
 
     def publish_control(self, user_id: int, message: dict) -> None:
         self._call(self._control, user_id, message)
-
-
-@lru_cache(maxsize=1)
-def get_broker() -> Broker:
-    """Return this process's broker, chosen by settings.PARLEY_BROKER."""
-    kind = settings.PARLEY_BROKER
-    if kind == "memory":
-        return MemoryBroker()
-    if kind == "redis":
-        from .redis_broker import RedisBroker
-
-        return RedisBroker(settings.REDIS_URL, prefix=settings.PARLEY_REDIS_PREFIX)
-    raise ValueError(f"PARLEY_BROKER is {kind!r}; use 'memory' or 'redis' (set REDIS_URL for redis).")

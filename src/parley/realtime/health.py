@@ -1,8 +1,10 @@
+"""/healthz: the database, the broker and this process's open sockets, for load balancers."""
+
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 
-from parley.realtime.broker import get_broker
-from parley.realtime.hub import hub
+from parley.stream.broker import get_broker
+from parley.stream.hub import hub
 
 
 def health(request):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from parley.realtime.services import retention_cutoff, stream_prune
+from parley.stream.retention import retention_cutoff, stream_prune
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         if days is not None and days < 0:
             raise CommandError("--days must be 0 or more.")
         if enqueue:
-            from parley.realtime.tasks import prune_streams
+            from parley.stream.tasks import prune_streams
 
             result = prune_streams.enqueue()
             self.stdout.write(f"Enqueued prune_streams as task {result.id}.")

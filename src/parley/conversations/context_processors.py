@@ -1,6 +1,8 @@
 from parley.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .selectors import unread_total_for
+
 # Strings the JavaScript client shows, delivered as JSON (json_script) so they translate
 # with the rest of the site. Placeholders use {name} and are filled in by the client.
 JS_STRINGS = {
@@ -45,8 +47,7 @@ def parley(request):
     unread_total = 0
     stream_cursor = 0
     if user is not None and user.is_authenticated:
-        from parley.conversations.selectors import unread_total_for
-        from parley.realtime.selectors import stream_cursor_for
+        from parley.stream.read import stream_cursor_for
 
         # The cursor is read before anything else on the page, so an event that lands
         # while the page renders is replayed by the client's sync rather than skipped.

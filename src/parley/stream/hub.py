@@ -21,7 +21,7 @@ class Connection(Protocol):
     user_id: int
     session_key: str
 
-    def push(self, frame: str) -> None: ...
+    def push(self, frame: str, seq: int = 0) -> None: ...
 
     def close_soon(self, code: int, reason: str) -> None: ...
 
@@ -41,13 +41,15 @@ class Hub:
             if not conns:
                 del self._by_user[conn.user_id]
 
-    def deliver(self, user_id: int, frame: str, skip: Connection | None = None) -> None:
-        """Push the frame to every socket of the user except `skip` (the socket that sent the
-        message, which gets its own event inside its ack), and wake the user's long-polls."""
+    def deliver(self, user_id: int, seq: int, frame: str) -> None:
+        """Push the frame to every socket of the user; an event (seq > 0) also wakes their long-polls.
+
+        Each socket drops an event it already wrote inside an ack (docs/protocol.md).
+        """
         for conn in tuple(self._by_user.get(user_id, ())):
-            if conn is not skip:
-                conn.push(frame)
-        self._wake(user_id)
+            conn.push(frame, seq)
+        if seq:
+            self._wake(user_id)
 
     def control(self, user_id: int, message: dict) -> None:
         if message.get("type") == "logout":

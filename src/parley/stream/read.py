@@ -1,7 +1,7 @@
-from parley.conf import settings
+"""Reads of the streams. Selectors never change anything."""
 
+from .append import Event
 from .models import StreamEvent, UserStream
-from .stream import Event
 
 
 def stream_cursor_for(*, user) -> int:
@@ -25,7 +25,3 @@ def stream_since(*, user, since: int, limit: int = 500) -> tuple[list[Event], in
         .values_list("seq", "type", "payload")[:limit]
     )
     return [Event(user.pk, seq, etype, data) for seq, etype, data in rows], last_seq, False
-
-
-def retention_days() -> int:
-    return settings.PARLEY_STREAM_RETENTION_DAYS

@@ -1,4 +1,4 @@
-"""Per-user durable event streams: gap-free seq allocation, append, read back, publish."""
+"""Per-user durable event streams: gap-free seq allocation and append; sinks after commit."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -8,9 +8,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.core.counters import advance_last_seq
+from parley.core.sql import insert_rows, json_placeholder, require_transaction
 
-from .broker import get_broker
 from .models import StreamEvent, UserStream
+from .sinks import dispatch
 
 
 @dataclass(slots=True)
@@ -20,7 +21,6 @@ class Event:
     type: str
     data: dict
     _json: str | None = None
-    skip: object = None  # the socket this event is not pushed to (it rides on that socket's ack)
 
     def data_json(self) -> str:
         """The payload as JSON, encoded once for both the database row and the frame."""
@@ -56,17 +56,20 @@ def _create_head(user_id: int) -> None:
 
 
 def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None) -> list[Event]:
-    """Append (user_id, type, data) events, in order, and publish them after commit.
+    """Append (user_id, type, data) events, in order; after commit, hand them to the sinks.
 
     Caller holds the transaction that changed the data the events describe. With
     `reserved` (from stream_reserve), the events must use up exactly what was reserved.
     """
-    assert connection.in_atomic_block, "stream_append must run inside the writing transaction"
+    require_transaction("stream_append")
     counts = Counter(uid for uid, _, _ in events)
     if reserved is None:
         reserved = stream_reserve(counts) if events else {}
     elif set(reserved) != set(counts):
-        raise ValueError("stream_append: the events do not match the reservation (seqs would have gaps)")
+        raise ValueError(
+            "stream_append: the events' users differ from the reservation's; reserve with "
+            "stream_reserve(Counter of the same user ids), or the streams would have gaps."
+        )
     if not events:
         return []
     next_seq = dict(reserved)
@@ -75,29 +78,15 @@ def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, in
         appended.append(Event(uid, next_seq[uid], etype, data))
         next_seq[uid] += 1
     _insert(appended)
-    transaction.on_commit(lambda: publish_events(appended))
+    transaction.on_commit(lambda: dispatch(appended))
     return appended
 
 
 def _insert(events: list[Event]) -> None:
-    """Write the rows with one multi-row INSERT of pre-encoded payloads (the hot path)."""
-    table = connection.ops.quote_name(StreamEvent._meta.db_table)
+    """Write the rows with multi-row INSERTs of pre-encoded payloads (the hot path)."""
     now = StreamEvent._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
-    payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    row = f"(%s, %s, %s, {payload}, %s)"
-    with connection.cursor() as cursor:
-        for start in range(0, len(events), 500):
-            chunk = events[start : start + 500]
-            params = []
-            for e in chunk:
-                params += (e.user_id, e.seq, e.type, e.data_json(), now)
-            cursor.execute(
-                f"INSERT INTO {table} (user_id, seq, type, payload, created_at) VALUES {', '.join([row] * len(chunk))}",
-                params,
-            )
-
-
-def publish_events(events: list[Event]) -> None:
-    """Ring each recipient's doorbell once per event, whatever its number of sockets."""
-    skip = {i: e.skip for i, e in enumerate(events) if e.skip is not None}
-    get_broker().publish_many([(e.user_id, e.frame()) for e in events], skip=skip or None)
+    insert_rows(
+        StreamEvent._meta.db_table, ("user_id", "seq", "type", "payload", "created_at"),
+        ((e.user_id, e.seq, e.type, e.data_json(), now) for e in events),
+        row_sql=f"(%s, %s, %s, {json_placeholder()}, %s)",
+    )

@@ -1,0 +1,150 @@
+"""The flow of a batch: validate and check access, answer retries, rate-limit, write once."""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from parley.conf import settings
+from parley.core.errors import AppError, Conflict, Invalid
+from parley.core.ratelimit import rate_limit_many
+from parley.stream.append import Event
+
+from ...access import ConversationCache, conversations_for
+from ...models import Conversation, Message
+from ...text import clean_body
+from .write import write_batch
+
+
+@dataclass
+class SendRequest:
+    sender: object
+    conversation_id: object
+    body: object
+    client_msg_id: object
+    # Filled in while the batch is prepared.
+    conversation: Conversation | None = None
+    msg_uuid: uuid.UUID | None = None
+    clean: str = ""
+    result: "Message | None" = None
+    message_data: dict | None = None  # message_dict(result), when this batch built it
+    own_event: "Event | None" = None  # the sender's own message.created event, when created here
+    created: bool = False
+    error: AppError | None = None
+    duplicate_of: "SendRequest | None" = field(default=None, repr=False)
+
+
+def _parse_uuid(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise Invalid(_("client_msg_id must be a UUID."), field="client_msg_id") from None
+
+
+def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
+    """Validate and check access outside the transaction; return the requests still live."""
+    checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
+    live, seen = [], {}
+    for req, conversation in zip(requests, checked):
+        try:
+            if isinstance(conversation, AppError):
+                raise conversation
+            req.conversation = conversation
+            req.msg_uuid = _parse_uuid(req.client_msg_id)
+            key = (req.sender.pk, req.msg_uuid)
+            if key in seen:  # a double click inside one batch: answer both with one message
+                req.duplicate_of = seen[key]
+                continue
+            req.clean = clean_body(req.body)
+        except AppError as exc:
+            req.error = exc
+            continue
+        seen[key] = req
+        live.append(req)
+    return live
+
+
+def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
+    """Answer retries of already-stored sends with the original; return the new ones."""
+    stored = {
+        (m.sender_id, m.client_msg_id): m
+        for m in Message.objects.filter(
+            sender_id__in={r.sender.pk for r in live}, client_msg_id__in=[r.msg_uuid for r in live]
+        )
+    }
+    fresh = []
+    for req in live:
+        original = stored.get((req.sender.pk, req.msg_uuid))
+        if original is None:
+            fresh.append(req)
+        elif original.conversation_id != req.conversation.pk:
+            req.error = Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+        else:
+            req.result, req.created = original, False
+    return fresh
+
+
+def _rate_limited(fresh: list[SendRequest]) -> list[SendRequest]:
+    refusals = rate_limit_many([f"send:{r.sender.pk}" for r in fresh], rate=settings.PARLEY_SEND_RATE)
+    allowed = []
+    for req, refused in zip(fresh, refusals):
+        if refused is None:
+            allowed.append(req)
+        elif _claim_existing([req]):  # a retry of a stored send (its ack was lost) gets the original
+            req.error = refused
+    return allowed
+
+
+def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None = None) -> list[SendRequest]:
+    """Send every request; each ends with .result (and .created) or .error.
+
+    Caller has not opened a transaction; this commits once for the whole batch. `cache`
+    (one per calling thread) spares the access check's query for recent conversations. Retries
+    are rare, so the batch is first written as if all were new: the unique constraint on
+    (sender, client_msg_id) catches a retry, and then each request is redone on its own.
+    """
+    fresh = _rate_limited(_prepare(requests, cache))
+    if fresh:
+        try:
+            with transaction.atomic():
+                write_batch(fresh)
+        except IntegrityError:
+            for req in fresh:  # nothing of the batch was kept
+                req.result, req.created = None, False
+                _send_one(req)
+    return _settle(requests)
+
+
+def _send_one(req: SendRequest) -> None:
+    """Answer a retry with the original message, or write this request alone."""
+    if not _claim_existing([req]):
+        return
+    try:
+        with transaction.atomic():
+            write_batch([req])
+    except IntegrityError:
+        # Another process stored the same client_msg_id between our check and write.
+        req.result = None
+        if _claim_existing([req]):
+            raise
+
+
+def message_send(*, sender, conversation, body, client_msg_id) -> tuple[Message, bool]:
+    """Send a message; return (message, created). A retry returns the original message.
+
+    The WebSocket's `send` frame calls send_batch with every send waiting for the writer,
+    so that they share a transaction; this is the same path with a batch of one.
+    """
+    (req,) = send_batch([SendRequest(sender, conversation.pk, body, client_msg_id)])
+    if req.error is not None:
+        raise req.error
+    return req.result, req.created
+
+
+def _settle(requests: list[SendRequest]) -> list[SendRequest]:
+    for req in requests:
+        if req.duplicate_of is not None:
+            original = req.duplicate_of
+            req.result, req.created, req.error = original.result, False, original.error
+    return requests

@@ -1,0 +1,73 @@
+"""The send path's raw statements: a fixed number per batch, whatever its size.
+
+The profile in docs/benchmarks.md showed Django's query compiler and model instances as most
+of the cost per message, so these few statements are SQL; vendor differences stay in
+parley.core.sql. Every function here needs the caller's transaction and row locks.
+"""
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from parley.core.sql import insert_rows, placeholders, quote, values_rows
+
+from ...models import Conversation, Message, Participant
+
+
+def insert_messages(rows: list[dict]) -> list[Message]:
+    """Insert messages given as {attname: value} with one statement; return them, ids set.
+
+    Columns come from the model, so a new field of Message needs a migration and, where the
+    send path knows its value, a key in these dicts; a field left out takes its default.
+    The unique (sender, client_msg_id) constraint raises IntegrityError for a retry.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    values = [[row[f.attname] if f.attname in row else f.get_default() for f in fields] for row in rows]
+    prepared = ([f.get_db_prep_save(v, db) for f, v in zip(fields, vals)] for vals in values)
+    returned = insert_rows(Message._meta.db_table, columns, prepared, returning="id, conversation_id, seq")
+    ids = {(cid, seq): pk for pk, cid, seq in returned}
+    names = ["id", *(f.attname for f in fields)]
+    seq_at, cid_at = names.index("seq") - 1, names.index("conversation_id") - 1
+    return [Message.from_db(db.alias, names, [ids[(vals[cid_at], vals[seq_at])], *vals]) for vals in values]
+
+
+def move_read_marks(marks: list[tuple[int, int, int]]) -> None:
+    """Move (seq, conversation_id, user_id) read marks forward, never back, in one statement.
+
+    Caller holds the conversations' row locks, which every writer of these rows takes first.
+    """
+    table = quote(Participant._meta.db_table)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values_rows(len(marks), 3)}) AS v "
+            f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
+            [value for mark in marks for value in mark],
+        )
+
+
+def read_state(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
+    """Return the read marks in these conversations and these users' unread totals, in one query.
+
+    ({(conversation_id, user_id): last_read_seq}, {user_id: unread total}). Caller holds the
+    conversation and stream-head locks, so the counts read here are final.
+    """
+    conversation_ids, user_ids = list(conversation_ids), list(user_ids)
+    p, c = quote(Participant._meta.db_table), quote(Conversation._meta.db_table)
+    totals_sql = (
+        f"SELECT p.user_id, CAST(SUM(c.last_seq - p.last_read_seq) AS BIGINT) FROM {p} p "
+        f"JOIN {c} c ON c.id = p.conversation_id WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
+    )
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT 0, conversation_id, user_id, last_read_seq FROM {p} "
+            f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
+            f"UNION ALL SELECT 1, totals.*, 0 FROM ({totals_sql}) AS totals",
+            [*conversation_ids, *user_ids],
+        )
+        read, totals = {}, {}
+        for kind, a, b, mark in cursor.fetchall():
+            if kind == 0:
+                read[(a, b)] = mark
+            else:
+                totals[a] = max(int(b or 0), 0)
+    return read, totals
