@@ -54,8 +54,9 @@ function renderRow(row) {
   const count = li.querySelector(".unread-count");
   if (row.unread > 0) {
     count.hidden = false;
-    count.textContent = String(row.unread);
-    count.setAttribute("aria-label", t("unread_count", { count: row.unread }));
+    count.querySelector(".n").textContent = String(row.unread);
+    // Read as "3 unread", not a bare number (an aria-label on a span would be ignored).
+    count.querySelector(".visually-hidden").textContent = t("unread_count", { count: row.unread });
   } else {
     count.remove();
   }
