@@ -58,7 +58,10 @@ pill.addEventListener("click", () => {
 });
 
 scroller.addEventListener("scroll", () => {
-  if (nearBottom()) pill.hidden = true;
+  if (nearBottom()) {
+    pill.hidden = true;
+    markRead();
+  }
   if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
 }, { passive: true });
 
@@ -208,7 +211,11 @@ function markRead() {
   );
 }
 
+// Any sign that the reader is here is a chance to move the read mark (a tab can be opened in
+// the background, and the first chance may come before the link is live).
 document.addEventListener("visibilitychange", markRead);
+window.addEventListener("focus", markRead);
+window.addEventListener("pageshow", markRead);
 
 // ---------- live events ----------
 
@@ -229,7 +236,10 @@ conn.on("conversation.read", (data) => {
   }
 });
 
-conn.on("open", markRead);
+conn.on("open", () => {
+  markRead();
+  setTimeout(markRead, 500); // visibility can settle just after the page's first paint
+});
 
 // ---------- start ----------
 
