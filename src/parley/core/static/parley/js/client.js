@@ -8,7 +8,7 @@
 // "failed", "rejected".
 
 import { Outbox } from "./outbox.js";
-import { Emitter, Protocol } from "./protocol.js";
+import { Emitter, Protocol, systemClock } from "./protocol.js";
 import { UserStorage } from "./storage.js";
 import { PollTransport } from "./transport-poll.js";
 import { WsTransport } from "./transport-ws.js";
@@ -18,14 +18,25 @@ const BACKOFF_MAX_MS = 15000;
 const WS_FAILURES_BEFORE_FALLBACK = 2; // socket closes before any `ready`, in a row
 const WS_PROBE_EVERY_MS = 60000; // while long-polling, try the socket again now and then
 
+/** What the client needs from the browser; tests/js pass doubles. */
+function browserEnv() {
+  return {
+    clock: systemClock,
+    WebSocketImpl: globalThis.WebSocket,
+    fetchImpl: (...args) => globalThis.fetch(...args),
+    online: () => globalThis.navigator?.onLine !== false,
+    random: Math.random,
+  };
+}
+
 export class Client extends Emitter {
-  constructor({ url, cursor = 0, userId }) {
+  constructor({ url, cursor = 0, userId, env = {}, storage }) {
     super();
     this.url = url;
-    this.protocol = new Protocol({ cursor });
-    this.storage = new UserStorage(userId);
-    this.outbox = new Outbox({ protocol: this.protocol, store: this.storage.outboxStore() });
-    this.storage.onOutboxChange(() => this.outbox.reload());
+    this.env = { ...browserEnv(), ...env };
+    this.protocol = new Protocol({ cursor, clock: this.env.clock });
+    this.storage = storage || new UserStorage(userId);
+    this.outbox = new Outbox({ protocol: this.protocol, store: this.storage.outboxStore(), clock: this.env.clock });
     this.state = "connecting"; // connecting | connected | reconnecting | offline | fallback | signed_out
     this.transport = "websocket"; // websocket | fallback
     this.ws = null;
@@ -57,12 +68,18 @@ export class Client extends Emitter {
   }
 
   start() {
+    this._open();
+    return this;
+  }
+
+  /** Follow the browser's online/offline and visibility changes. */
+  watchBrowser() {
     window.addEventListener("online", () => this._kick());
     window.addEventListener("offline", () => this._lost("offline"));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this._kick();
     });
-    this._open();
+    this.storage.onOutboxChange(() => this.outbox.reload());
     return this;
   }
 
@@ -85,7 +102,7 @@ export class Client extends Emitter {
 
   _open() {
     if (this._stopped || this._suspended) return;
-    if (!navigator.onLine) {
+    if (!this.env.online()) {
       this._setState("offline");
       return;
     }
@@ -97,6 +114,8 @@ export class Client extends Emitter {
     const ws = new WsTransport({
       url: this.url,
       protocol: this.protocol,
+      clock: this.env.clock,
+      WebSocketImpl: this.env.WebSocketImpl,
       onReady: () => {
         this._wsFailures = 0;
         this._attempt = 0;
@@ -118,7 +137,7 @@ export class Client extends Emitter {
       this._setState("offline");
       return;
     }
-    if (!ready && ++this._wsFailures >= WS_FAILURES_BEFORE_FALLBACK && navigator.onLine) {
+    if (!ready && ++this._wsFailures >= WS_FAILURES_BEFORE_FALLBACK && this.env.online()) {
       this._startFallback(); // never opened twice in a row: a proxy may block WebSockets
       return;
     }
@@ -128,7 +147,7 @@ export class Client extends Emitter {
   _kick() {
     // Reconnect now rather than at the end of the current back-off.
     if (this._stopped || this._suspended || this.transport === "fallback" || this.ws) return;
-    clearTimeout(this._retryTimer);
+    this.env.clock.clearTimeout(this._retryTimer);
     this._attempt = 0;
     this._open();
   }
@@ -144,11 +163,11 @@ export class Client extends Emitter {
 
   _scheduleReconnect() {
     if (this._stopped || this._suspended) return;
-    this._setState(navigator.onLine ? "reconnecting" : "offline");
+    this._setState(this.env.online() ? "reconnecting" : "offline");
     const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this._attempt);
     this._attempt += 1;
-    clearTimeout(this._retryTimer);
-    this._retryTimer = setTimeout(() => this._open(), base / 2 + Math.random() * (base / 2)); // equal jitter
+    this.env.clock.clearTimeout(this._retryTimer);
+    this._retryTimer = this.env.clock.setTimeout(() => this._open(), base / 2 + this.env.random() * (base / 2)); // equal jitter
   }
 
   _signedOut() {
@@ -161,11 +180,13 @@ export class Client extends Emitter {
   _startFallback() {
     if (this.transport === "fallback") return;
     this.transport = "fallback";
-    clearTimeout(this._retryTimer);
+    this.env.clock.clearTimeout(this._retryTimer);
     this._setState("fallback");
     this.poll = new PollTransport({
       protocol: this.protocol,
-      onTrouble: () => this._setState(navigator.onLine ? "reconnecting" : "offline"),
+      clock: this.env.clock,
+      fetchImpl: this.env.fetchImpl,
+      onTrouble: () => this._setState(this.env.online() ? "reconnecting" : "offline"),
       onSignedOut: () => this._signedOut(),
     });
     this.poll.start();
@@ -173,21 +194,23 @@ export class Client extends Emitter {
   }
 
   _scheduleProbe() {
-    clearTimeout(this._probeTimer);
-    const every = Number(window.parleyWsProbeMs) || WS_PROBE_EVERY_MS; // tests shorten it
-    this._probeTimer = setTimeout(() => this._probe(), every * (0.75 + Math.random() / 2));
+    this.env.clock.clearTimeout(this._probeTimer);
+    const every = Number(globalThis.parleyWsProbeMs) || WS_PROBE_EVERY_MS; // tests shorten it
+    this._probeTimer = this.env.clock.setTimeout(() => this._probe(), every * (0.75 + this.env.random() / 2));
   }
 
   /** Open a socket on the side; once it says `ready`, it carries the frames again. */
   _probe() {
     if (this._stopped || this.transport !== "fallback") return;
-    if (this._suspended || !navigator.onLine) {
+    if (this._suspended || !this.env.online()) {
       this._scheduleProbe();
       return;
     }
     const probe = new WsTransport({
       url: this.url,
       protocol: this.protocol,
+      clock: this.env.clock,
+      WebSocketImpl: this.env.WebSocketImpl,
       onReady: () => {
         // The transport attached itself to the core; the poll loop stops.
         this.poll?.stop();
@@ -217,6 +240,6 @@ export function client() {
     url: `${proto}//${window.location.host}${body.dataset.wsPath || "/ws/"}`,
     cursor: Number(body.dataset.streamCursor || 0),
     userId: body.dataset.userId,
-  });
+  }).watchBrowser();
   return shared;
 }
