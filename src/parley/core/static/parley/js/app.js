@@ -28,6 +28,8 @@ function showState(state) {
   box.title = t(state);
 }
 
+let leaving = false; // set when the page itself navigates away: log-out, signed out, reload
+
 conn.on("state", showState);
 conn.on("message.created", (data) => {
   if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
@@ -36,20 +38,20 @@ conn.on("conversation.read", (data) => {
   if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
 });
 conn.on("signed_out", () => {
+  leaving = true; // the outbox stays stored for this user's next log-in; no question
   const login = document.body.dataset.loginUrl;
   if (login) window.location.assign(`${login}?next=${encodeURIComponent(window.location.pathname)}`);
 });
 conn.on("resync", () => {
   // The stream no longer reaches back to this page's state; the outbox is safe in storage.
+  leaving = true;
   window.location.reload();
 });
-
-let loggingOut = false;
 
 // Closing the tab with a message not yet acknowledged: ask first. (It is kept in storage and
 // sent when the user comes back, but they cannot know that.)
 window.addEventListener("beforeunload", (event) => {
-  if (conn.outbox.size === 0 || loggingOut) return;
+  if (conn.outbox.size === 0 || leaving) return;
   event.preventDefault();
   event.returnValue = "";
 });
@@ -58,7 +60,7 @@ window.addEventListener("beforeunload", (event) => {
 // keeps nothing of this user's.
 const logoutForm = document.getElementById("logout-button")?.closest("form") || document.querySelector('form[action$="/logout/"]');
 logoutForm?.addEventListener("submit", () => {
-  loggingOut = true;
+  leaving = true;
   conn.storage.clear();
 });
 

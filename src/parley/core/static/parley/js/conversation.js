@@ -8,6 +8,7 @@ import { fillAvatar, readJSON, t } from "./util.js";
 const PAGE_SIZE = 30;
 const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 150;
+const ORPHAN_GRACE_MS = 15000;
 
 const page = readJSON("page-data");
 const me = page.me;
@@ -116,11 +117,12 @@ function confirm(m) {
 /** Draw this conversation's outbox: one pending bubble per item, whichever tab queued it. */
 function showOutbox(items) {
   const mine = items.filter((i) => i.conversation_id === convId);
-  const fresh = mine.filter((i) => !pendingByCmid.has(i.cmid) && !list.querySelector(`.msg[data-cmid="${i.cmid}"]`));
+  const fresh = mine.filter((i) => !pendingByCmid.has(i.cmid) && !list.querySelector(`.msg[data-cmid="${CSS.escape(String(i.cmid))}"]`));
   for (const item of mine) {
     const node = pendingByCmid.get(item.cmid);
     if (node) view.setState(node, item.state);
   }
+  forgetOrphans(new Set(mine.map((i) => i.cmid)));
   if (fresh.length === 0) {
     view.refresh();
     return;
@@ -132,6 +134,21 @@ function showOutbox(items) {
       list.append(node);
     }
   }, { forceScroll: true });
+}
+
+/** A pending bubble whose item left the outbox in another tab is normally confirmed by its
+ * message.created event soon after; if none comes (that tab's send was refused), drop it. */
+function forgetOrphans(inOutbox) {
+  for (const [cmid, node] of pendingByCmid) {
+    if (inOutbox.has(cmid) || node.dataset.orphan) continue;
+    node.dataset.orphan = "1";
+    setTimeout(() => {
+      if (pendingByCmid.get(cmid) !== node || outbox.items(convId).some((i) => i.cmid === cmid)) return;
+      pendingByCmid.delete(cmid);
+      node.remove();
+      view.refresh();
+    }, ORPHAN_GRACE_MS);
+  }
 }
 
 // ---------- history ----------
