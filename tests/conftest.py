@@ -1,6 +1,11 @@
 import pytest
 
 from tests.support.live import LiveServer
+from tests.support.schema_check import (  # noqa: F401  (every committed event matches its schema)
+    _committed_events_match_their_schemas,
+    _schema_check_sink,
+    pytest_sessionfinish,
+)
 from tests.support.services import chromium_missing, need, node_missing, postgres_missing, redis_missing
 
 
@@ -72,3 +77,70 @@ def published(monkeypatch):
 
     monkeypatch.setattr(get_broker(), "publish_many", publish_many)
     return calls
+
+
+class ManualClock:
+    """A clock that moves only when told: `advance(seconds)`. Calling it returns the time."""
+
+    def __init__(self, now: float):
+        self.now = float(now)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def rate_clock(monkeypatch):
+    """The rate limiter's clock, stopped 0.5 s into a fresh fixed window; move it with advance().
+
+    It starts at a random hour far from now (aligned to every window that divides an hour),
+    so no counter of another test, run or process shares its windows, on LocMem or Redis.
+    """
+    import random
+
+    from parley.core import ratelimit
+
+    clock = ManualClock(random.randrange(10**6, 10**7) * 3600 + 0.5)
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    return clock
+
+
+@pytest.fixture
+def capture_events():
+    """tests.support.events.capture_events, as a fixture for tests that prefer one."""
+    from tests.support.events import capture_events
+
+    return capture_events
+
+
+@pytest.fixture
+def fresh_broker(settings):
+    """This process's broker made anew for the test, on a Redis channel prefix of its own,
+    so no other test process sharing the Redis server pushes into its hub."""
+    import uuid
+
+    from parley.stream.broker import get_broker
+
+    settings.PARLEY_REDIS_PREFIX = f"test-{uuid.uuid4().hex[:12]}"
+    get_broker.cache_clear()
+    yield
+    get_broker.cache_clear()
+
+
+@pytest.fixture
+def fresh_batchers(settings, monkeypatch):
+    """New group-commit batchers (one writer thread) for the test; their database
+    connections are closed afterwards, so the test database can be flushed and dropped."""
+    import asyncio
+
+    from parley.realtime import dispatch
+    from tests.support.asgi import close_batcher_connections
+
+    settings.PARLEY_SEND_WRITERS = 1
+    batchers: dict = {}
+    monkeypatch.setattr(dispatch, "_batchers", batchers)
+    yield batchers
+    asyncio.run(close_batcher_connections(batchers))

@@ -131,6 +131,10 @@ def test_messages_paging_by_before_cursor(people):
     page = api.get(f"/conversations/{conv.pk}/messages").json()
     assert [m["seq"] for m in page["messages"]] == list(range(1, 8))
     error_of(api.get(f"/conversations/{conv.pk}/messages", limit=0), 422, "invalid")
+    error_of(api.get(f"/conversations/{conv.pk}/messages", limit=101), 422, "invalid")
+    error_of(api.get("/conversations", limit=0), 422, "invalid")
+    error_of(api.get("/conversations", limit=101), 422, "invalid")
+    error_of(api.get("/events", limit=0), 422, "invalid")
     error_of(api.get(f"/conversations/{conv.pk}/messages", before="x"), 422, "invalid")
 
 

@@ -10,6 +10,7 @@ from parley.conversations.models import Conversation, Message, Participant
 from parley.core.errors import Conflict, Forbidden, Invalid
 from parley.stream.models import StreamEvent, UserStream
 from tests import factories as f
+from tests.support.events import capture_events
 
 pytestmark = pytest.mark.usefixtures("no_rate_limit")
 
@@ -164,17 +165,16 @@ def test_body_is_trimmed_and_otherwise_stored_verbatim(db, body, stored):
     "body",
     ["", "   ", "\n\t\n", "z" * 5001, "nul\x00byte", "bell\x07", "esc\x1b[31m", "del\x7f", "c1\x85next", "cr only\rhere", 42, None],
 )
-def test_invalid_body_is_rejected_and_nothing_is_saved(db, body, published, django_capture_on_commit_callbacks):
+def test_invalid_body_is_rejected_and_nothing_is_saved(db, body):
     alice, bob, _carol, conv = f.trio()
     f.send(conv, alice, "earlier")
     before = snapshot(conv, alice, bob)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with capture_events(expected=0):
         with pytest.raises(Invalid) as exc:
             services.message_send(sender=bob, conversation=conv, body=body, client_msg_id=uuid.uuid4())
     assert exc.value.code == "invalid" and exc.value.details.get("field") == "body"
     assert exc.value.message  # says what to fix
     assert snapshot(conv, alice, bob) == before
-    assert callbacks == [] and published == []
 
 
 def test_too_long_body_error_says_the_limit(db):
@@ -258,30 +258,30 @@ def test_events_are_published_after_commit_only(db, published, django_capture_on
         assert frame["data"]["message"]["id"] == message.pk
 
 
-def test_retry_publishes_nothing(db, published, django_capture_on_commit_callbacks):
+def test_retry_publishes_nothing(db):
     _alice, bob, _carol, conv = f.trio()
     cmid = uuid.uuid4()
     f.send(conv, bob, "once", cmid)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with capture_events(expected=0):
         f.send(conv, bob, "once", cmid)
-    assert callbacks == [] and published == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rolled_back_send_leaves_no_trace_and_publishes_nothing(published, no_rate_limit):
+def test_rolled_back_send_leaves_no_trace_and_publishes_nothing(no_rate_limit):
     alice, bob, _carol, conv = f.trio()
 
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
-        with transaction.atomic():
-            f.send(conv, bob, "never")
-            raise Boom
-    assert published == []
+    with capture_events(expected=0):
+        with pytest.raises(Boom):
+            with transaction.atomic():
+                f.send(conv, bob, "never")
+                raise Boom
     assert Message.objects.count() == 0 and StreamEvent.objects.count() == 0
-    f.send(conv, bob, "real")
-    assert sorted(uid for uid, _ in published) == sorted([alice.pk, bob.pk])
+    with capture_events(expected=2) as captured:
+        f.send(conv, bob, "real")
+    assert captured.summary() == [(bob.pk, 1, "message.created"), (alice.pk, 1, "message.created")]
     assert [e.seq for e in events_of(bob)] == [1]
 
 
@@ -322,11 +322,11 @@ def test_read_mark_rejects_bad_seq(db, bad):
     assert read_mark(conv, alice) == 0
 
 
-def test_read_event_goes_to_both_sides(db, published, django_capture_on_commit_callbacks):
+def test_read_event_goes_to_both_sides(db):
     alice, bob, carol, conv = f.trio()
     for i in range(4):
         f.send(conv, bob, f"m{i}")
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture_events(expected=2) as captured:
         services.conversation_mark_read(user=alice, conversation=conv, seq=3)
     mine = events_of(alice)[-1]
     theirs = events_of(bob)[-1]
@@ -334,9 +334,9 @@ def test_read_event_goes_to_both_sides(db, published, django_capture_on_commit_c
     assert mine.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3, "unread": 1, "unread_total": 1}
     assert theirs.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3}
     assert events_of(carol) == []
-    assert sorted((uid, fr["event"]) for uid, fr in published) == sorted(
-        [(alice.pk, "conversation.read"), (bob.pk, "conversation.read")]
-    )
+    assert [(e.user_id, e.seq, e.type, e.data) for e in captured.events] == [
+        (alice.pk, mine.seq, "conversation.read", mine.payload), (bob.pk, theirs.seq, "conversation.read", theirs.payload)
+    ]
 
 
 # --- rate limit ---------------------------------------------------------------------------------

@@ -1,10 +1,23 @@
-"""GET /api/v1/events as a long-poll: at once with events, otherwise woken by the doorbell."""
+"""GET /api/v1/events as a long-poll: at once with events, otherwise woken by the doorbell.
 
-import threading
+The wake-up test runs in-process over ASGI, so it can see the poll register in the hub
+(hub.waiter_count()) instead of sleeping and hoping the poll is waiting by then.
+"""
+
+import asyncio
 import time
 import uuid
 
+import pytest
+from asgiref.sync import sync_to_async
+
+from parley.stream.hub import hub
+from parley.stream.signals import signal
+from tests import factories as f
+from tests.support.asgi import ASGIHarness, run, until
 from tests.support.protocol_client import open_conversation
+
+in_thread = sync_to_async
 
 
 def _head(client) -> int:
@@ -35,28 +48,35 @@ def test_events_wait_then_time_out_empty(live_server_proc):
     assert r.json() == {"events": [], "cursor": since, "head": since, "resync_required": False}
 
 
-def test_a_waiting_poll_is_woken_by_a_send(live_server_proc):
-    bob, alice = live_server_proc.login("bob"), live_server_proc.login("alice")
-    conv = open_conversation(live_server_proc.base_url, bob, "alice")
-    since = _head(alice)
-    result = {}
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_broker", "fresh_batchers")
+def test_a_waiting_long_poll_is_woken_by_a_send_and_not_by_a_signal():
+    alice, bob, _carol, conv = f.trio()
 
-    def poll():
-        started = time.monotonic()
-        result["response"] = alice.get("/api/v1/events", params={"since": since, "timeout": 20}, timeout=30)
-        result["elapsed"] = time.monotonic() - started
+    async def go():
+        async with ASGIHarness() as h:
+            cookie = await h.login(alice)
+            watcher = await h.ws(cookie=cookie)
+            since = watcher.ready["cursor"]
+            started = time.monotonic()
+            poll = asyncio.create_task(h.http("GET", "/api/v1/events", query=f"since={since}&timeout=20",
+                                              cookie=cookie, timeout=30))
+            await until(lambda: hub.waiter_count() == 1, what="the poll to wait in the hub")
+            await in_thread(signal)([alice.pk], "typing", {})
+            await watcher.until(lambda fr: fr.get("type") == "signal")  # delivered to alice's process
+            await asyncio.sleep(0)
+            assert not poll.done() and hub.waiter_count() == 1, "a signal does not wake a long-poll"
+            cmid = str(uuid.uuid4())
+            await in_thread(f.send)(conv, bob, "wake up", cmid)
+            status, body = await poll
+            assert time.monotonic() - started < 10, "woken by the doorbell, not the timeout"
+            assert status == 200, (status, body)
+            assert body["resync_required"] is False
+            assert [e["data"]["message"]["client_msg_id"] for e in body["events"]] == [cmid]
+            assert body["cursor"] == body["head"] == since + 1
+            assert hub.waiter_count() == 0
 
-    t = threading.Thread(target=poll)
-    t.start()
-    time.sleep(1.0)  # the poll is waiting now
-    assert "response" not in result
-    cmid = str(uuid.uuid4())
-    bob.post(f"/api/v1/conversations/{conv}/messages", json={"body": "wake up", "client_msg_id": cmid})
-    t.join(25)
-    assert not t.is_alive()
-    assert result["elapsed"] < 5, "woken by the doorbell, not by the timeout"
-    events = result["response"].json()["events"]
-    assert [e["data"]["message"]["client_msg_id"] for e in events] == [cmid]
+    run(go())
 
 
 def test_timeout_is_capped_and_errors_keep_the_shape(live_server_proc):

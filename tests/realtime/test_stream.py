@@ -2,11 +2,25 @@
 
 import pytest
 from django.db import transaction
+from pydantic import ConfigDict
 
+from parley.stream import schemas
 from parley.stream.models import StreamEvent, UserStream
 from parley.stream.read import stream_cursor_for, stream_since
 from parley.stream.append import stream_append
 from tests import factories as f
+from tests.support.events import capture_events
+
+
+class AnyPayload(schemas.Payload):
+    model_config = ConfigDict(extra="allow")
+
+
+@pytest.fixture(autouse=True)
+def test_event_types(monkeypatch):
+    """The made-up event types these tests append, registered only while they run."""
+    for name in ("t", "t.a", "t.b", "t.c", "t.one", "t.two", "t.three"):
+        monkeypatch.setitem(schemas._schemas, name, AnyPayload)
 
 
 def test_append_numbers_each_users_events_without_gaps(db):
@@ -33,6 +47,7 @@ def test_append_outside_a_transaction_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 def test_publish_happens_after_commit_and_never_on_rollback(published):
+    """The doorbell sink publishes each committed event's frame to its user, once."""
     alice, bob = f.user(), f.user()
     with transaction.atomic():
         stream_append([(alice.pk, "t.one", {"x": 1}), (bob.pk, "t.one", {"x": 1})])
@@ -42,15 +57,17 @@ def test_publish_happens_after_commit_and_never_on_rollback(published):
         (bob.pk, {"type": "event", "seq": 1, "event": "t.one", "data": {"x": 1}}),
     ]
     published.clear()
-    with pytest.raises(RuntimeError):
+    with capture_events(expected=1) as captured:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                stream_append([(alice.pk, "t.two", {})])
+                raise RuntimeError("roll back")
+        assert published == [] and captured.events == []
+        assert UserStream.objects.get(user=alice).last_seq == 1, "a rolled-back append leaves no gap"
         with transaction.atomic():
-            stream_append([(alice.pk, "t.two", {})])
-            raise RuntimeError("roll back")
-    assert published == []
-    assert UserStream.objects.get(user=alice).last_seq == 1, "a rolled-back append leaves no gap"
-    with transaction.atomic():
-        (event,) = stream_append([(alice.pk, "t.three", {})])
+            (event,) = stream_append([(alice.pk, "t.three", {})])
     assert event.seq == 2
+    assert captured.summary() == [(alice.pk, 2, "t.three")]
 
 
 def test_stream_since_returns_events_in_order(db):

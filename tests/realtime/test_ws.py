@@ -1,14 +1,16 @@
-"""The WebSocket protocol against a real server process (SQLite, memory broker, demo data)."""
+"""The WebSocket protocol against a real server process (SQLite, memory broker, demo data).
+
+tests/realtime/test_inprocess.py drives the same endpoint in-process over ASGI, where it
+can hold frames in flight, move the rate limiter's clock and count commits.
+"""
 
 import asyncio
-import time
 import uuid
 
 import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from tests.support.live import LiveServer
 from tests.support.wsclient import connect, open_conversation, run
 
 
@@ -284,32 +286,3 @@ def test_logout_closes_that_sessions_sockets(server, bob):
 
     run(go())
     leaving.close()
-
-
-def test_send_rate_limit_gives_retry_after(tmp_path):
-    server = LiveServer(workdir=tmp_path, env={"PARLEY_SEND_RATE": "5/60"}).start()
-    try:
-        bob = server.login("bob")
-        conv = open_conversation(bob, "alice")
-        if time.time() % 60 > 50:  # keep the six sends inside one fixed window
-            time.sleep(61 - time.time() % 60)
-
-        async def go():
-            async with connect(server, bob) as b:
-                for i in range(5):
-                    ack = await b.send_message(conv, f"m{i}")
-                    assert ack["type"] == "ack", ack
-                limited = await b.send_message(conv, "one too many")
-                assert limited["type"] == "error" and limited["code"] == "rate_limited", limited
-                assert isinstance(limited["details"]["retry_after"], int)
-                assert 1 <= limited["details"]["retry_after"] <= 60
-                assert "Try again" in limited["message"]
-                assert (await b.ping())["type"] == "pong"
-
-        run(go())
-        r = bob.post(f"/api/v1/conversations/{conv}/messages", json={"body": "http too", "client_msg_id": str(uuid.uuid4())})
-        assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
-        assert r.json()["error"]["details"]["retry_after"] >= 1
-        bob.close()
-    finally:
-        server.stop()

@@ -14,6 +14,8 @@ import httpx
 import orjson
 import websockets
 
+from .schema_check import check_frame
+
 
 def open_conversation(server_base: str, buyer: httpx.Client, seller_username: str) -> int:
     """Start (or get) a conversation of buyer about one of seller's demo listings."""
@@ -84,7 +86,7 @@ class StreamClient:
                                open_timeout=timeout, close_timeout=2),
             timeout,
         )
-        ready = orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        ready = check_frame(orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout)))
         assert ready["type"] == "ready", ready
         self.user_id = ready["user_id"]
         self._reader = asyncio.create_task(self._read_loop())
@@ -116,7 +118,7 @@ class StreamClient:
     async def _read_loop(self) -> None:
         try:
             async for raw in self.ws:
-                frame = orjson.loads(raw)
+                frame = check_frame(orjson.loads(raw))
                 if frame["type"] == "ack" and "event" in frame:  # the sender's own event rides on the ack
                     self._on_push({"type": "event", **frame["event"]})
                 ref = frame.get("id")

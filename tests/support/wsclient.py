@@ -8,6 +8,8 @@ import uuid
 import orjson
 import websockets
 
+from .schema_check import check_frame
+
 TIMEOUT = 5.0
 _ids = itertools.count(1)
 
@@ -24,7 +26,7 @@ class WSClient:
         """The next frame off the socket. An ack that carries the sender's own event
         (docs/protocol.md) comes out as that event frame first, then the ack, the order in
         which a client applies them."""
-        frame = orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        frame = check_frame(orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout)))
         if frame.get("type") == "ack" and "event" in frame:
             self.frames.append(frame)
             return {"type": "event", **frame["event"]}

@@ -1,6 +1,22 @@
+"""The API's request and response bodies. The shared pieces (user, listing card, message,
+conversation summary, inbox row) are the conversations app's wire schemas, the same ones
+its events are checked against, so the API and the stream describe one shape."""
+
+from typing import Any, Union
 from uuid import UUID
 
 from ninja import Field, Schema
+
+from parley.conversations.schemas import (
+    ConversationDetailOut,
+    ConversationSummaryOut,
+    InboxRowOut,
+    MessageOut,
+    UserOut,
+)
+from parley.core.frames import ErrorFrame, frames
+from parley.core.schemas import Wire
+from parley.stream.schemas import stream_event_union
 
 
 class ConversationCreateIn(Schema):
@@ -12,15 +28,65 @@ class MessageIn(Schema):
     client_msg_id: UUID = Field(..., description="A UUID chosen by the client; a retry with the same id returns the original message.")
 
 
-class ReadIn(Schema):
+class ReadMarkIn(Schema):
     seq: int | None = Field(None, ge=0, description="Mark read up to this message seq; omitted means the last message.")
 
 
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: dict
+class Out(Wire):
+    """A response body."""
 
 
-class ErrorOut(Schema):
+class ErrorBody(Out):
+    code: str = Field(description="Stable; clients branch on it.")
+    message: str = Field(description="For people, in the request's language.")
+    details: dict[str, Any] = Field(description="Per code, e.g. `field` for `invalid`, `retry_after` for `rate_limited`.")
+
+
+class ErrorOut(Out):
     error: ErrorBody
+
+
+class MeOut(Out):
+    user: UserOut
+    cursor: int = Field(description="The head of the user's stream: the seq of their latest event.")
+    unread_total: int
+
+
+class InboxPageOut(Out):
+    conversations: list[InboxRowOut] = Field(description="Newest activity first.")
+    next_before: str | None = Field(description="Pass as `before` for the next page; null on the last page.")
+
+
+class ConversationOut(Out):
+    conversation: ConversationSummaryOut
+
+
+class ConversationDetailEnvelope(Out):
+    conversation: ConversationDetailOut
+
+
+class MessagePageOut(Out):
+    messages: list[MessageOut] = Field(description="Oldest first.")
+    has_more: bool
+    next_before: int | None = Field(description="Pass as `before` for older messages; null when there are none.")
+
+
+class MessageEnvelope(Out):
+    message: MessageOut
+
+
+class ReadMarkOut(Out):
+    conversation_id: int
+    last_read_seq: int
+
+
+class EventsOut(Out):
+    events: list[stream_event_union()] = Field(description="In seq order; each `data` per its `event` type.")
+    cursor: int = Field(description="Poll again from here.")
+    head: int = Field(description="The seq of the user's latest event.")
+    resync_required: bool = Field(description="`since` is outside the retained stream: reload state, continue from `cursor`.")
+
+
+def frame_reply_union():
+    """Every reply a frame can get over `POST /api/v1/frames` (errors aside)."""
+    return Union[tuple(m for m in frames.replies() if m is not ErrorFrame)]

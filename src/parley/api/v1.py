@@ -5,7 +5,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -13,14 +13,29 @@ from ninja.security import django_auth
 from parley.conversations import selectors, services
 from parley.conversations.access import conversation_for, listing_for
 from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
-from parley.core.errors import AppError, Invalid, Unavailable
+from parley.core.errors import AppError, Unavailable
 from parley.realtime.dispatch import run_frame
 from parley.realtime.longpoll import stream_wait
 from parley.stream.read import stream_cursor_for
 
-from .schemas import ConversationCreateIn, ErrorOut, MessageIn, ReadIn
+from .openapi import CLIENT_FRAME_BODY, ParleyAPI
+from .schemas import (
+    ConversationCreateIn,
+    ConversationDetailEnvelope,
+    ConversationOut,
+    ErrorOut,
+    EventsOut,
+    InboxPageOut,
+    MeOut,
+    MessageEnvelope,
+    MessageIn,
+    MessagePageOut,
+    ReadMarkIn,
+    ReadMarkOut,
+    frame_reply_union,
+)
 
-api = NinjaAPI(
+api = ParleyAPI(
     title="Parley API",
     version="1",
     description="Conversations, messages, read marks and the per-user event stream. "
@@ -61,14 +76,17 @@ def _database_error(request, exc):
     return api.create_response(request, Unavailable().as_dict(), status=503)
 
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# Pages of rows: at least 1, at most 100 (the selectors' cap), 30 by default.
+PAGE_LIMIT = Query(30, ge=1, le=100)
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
 
 conversations = Router(tags=["conversations"])
 stream = Router(tags=["events"])
 frames_router = Router(tags=["frames"])
 
 
-@api.get("/me", tags=["account"], response={200: dict, **ERRORS})
+@api.get("/me", tags=["account"], response={200: MeOut, **ERRORS})
 def me(request: HttpRequest):
     """The current user, their stream cursor and unread total."""
     cursor = stream_cursor_for(user=request.user)
@@ -79,14 +97,14 @@ def me(request: HttpRequest):
     }
 
 
-@conversations.get("", response={200: dict, **ERRORS})
-def conversation_list(request: HttpRequest, before: str | None = None, limit: int = 30):
+@conversations.get("", response={200: InboxPageOut, **ERRORS})
+def conversation_list(request: HttpRequest, before: str | None = None, limit: int = PAGE_LIMIT):
     """The inbox, newest activity first, one page at a time: pass `next_before` as `before`."""
     rows, next_before = selectors.inbox_page(user=request.user, before=before, limit=limit)
     return {"conversations": [inbox_row(p) for p in rows], "next_before": next_before}
 
 
-@conversations.post("", response={200: dict, 201: dict, **ERRORS})
+@conversations.post("", response={200: ConversationOut, 201: ConversationOut, **ERRORS})
 def conversation_create(request: HttpRequest, payload: ConversationCreateIn):
     """Create-or-get the conversation between the user (as buyer) and a listing's seller."""
     listing = listing_for(payload.listing_id)
@@ -95,18 +113,16 @@ def conversation_create(request: HttpRequest, payload: ConversationCreateIn):
     return Status(201 if created else 200, {"conversation": conversation_summary(conversation, for_user_id=request.user.pk)})
 
 
-@conversations.get("/{int:conversation_id}", response={200: dict, **ERRORS})
+@conversations.get("/{int:conversation_id}", response={200: ConversationDetailEnvelope, **ERRORS})
 def conversation_get(request: HttpRequest, conversation_id: int):
     conversation = conversation_for(request.user, conversation_id)
     marks = selectors.read_marks_for(conversation=conversation)
     return {"conversation": conversation_detail(conversation, for_user_id=request.user.pk, read_marks=marks)}
 
 
-@conversations.get("/{int:conversation_id}/messages", response={200: dict, **ERRORS})
-def message_list(request: HttpRequest, conversation_id: int, before: int | None = None, limit: int = 30):
+@conversations.get("/{int:conversation_id}/messages", response={200: MessagePageOut, **ERRORS})
+def message_list(request: HttpRequest, conversation_id: int, before: int | None = None, limit: int = PAGE_LIMIT):
     """A page of messages, oldest first, before the `before` seq cursor (default: the newest)."""
-    if limit < 1:
-        raise Invalid("limit must be at least 1.", field="limit")
     conversation = conversation_for(request.user, conversation_id)
     messages, has_more = selectors.messages_page(conversation=conversation, before_seq=before, limit=limit)
     return {
@@ -116,7 +132,7 @@ def message_list(request: HttpRequest, conversation_id: int, before: int | None 
     }
 
 
-@conversations.post("/{int:conversation_id}/messages", response={200: dict, 201: dict, **ERRORS})
+@conversations.post("/{int:conversation_id}/messages", response={200: MessageEnvelope, 201: MessageEnvelope, **ERRORS})
 def message_create(request: HttpRequest, conversation_id: int, payload: MessageIn):
     """Send a message. 201 when created; 200 with the original when client_msg_id was seen."""
     conversation = conversation_for(request.user, conversation_id)
@@ -126,42 +142,46 @@ def message_create(request: HttpRequest, conversation_id: int, payload: MessageI
     return Status(201 if created else 200, {"message": message_dict(message)})
 
 
-@conversations.post("/{int:conversation_id}/read", response={200: dict, **ERRORS})
-def read_mark(request: HttpRequest, conversation_id: int, payload: ReadIn):
+@conversations.post("/{int:conversation_id}/read", response={200: ReadMarkOut, **ERRORS})
+def read_mark(request: HttpRequest, conversation_id: int, payload: ReadMarkIn):
     """Move the read mark forward (never back) to `seq`, or to the last message."""
     conversation = conversation_for(request.user, conversation_id)
     seq = services.conversation_mark_read(user=request.user, conversation=conversation, seq=payload.seq)
     return {"conversation_id": conversation.pk, "last_read_seq": seq}
 
 
-@stream.get("", response={200: dict, **ERRORS})
-async def events(request: HttpRequest, since: int = 0, limit: int = 500, timeout: float = 0):
+@stream.get("", response={200: EventsOut, **ERRORS})
+async def events(request: HttpRequest, since: int = 0, limit: int = Query(500, ge=1, le=500), timeout: float = 0):
     """The user's events after `since`, in seq order. `resync_required` means reload state.
 
     With `timeout` (seconds, at most 30) this is a long-poll: it answers at once when there
     are events, otherwise when one arrives or the timeout passes (the fallback transport).
     """
-    limit = max(1, min(limit, 500))
     found, head, resync = await stream_wait(user=request.auth, since=since, limit=limit, timeout=timeout)
-    return {
+    # Events are sent as built (never re-validated on the way out): EventsOut documents them.
+    return api.create_response(request, {
         "events": [e.as_dict() for e in found],
         "cursor": found[-1].seq if found else (head if resync else since),
         "head": head,
         "resync_required": resync,
-    }
+    }, status=200)
 
 
-@frames_router.post("", response={200: dict, **ERRORS, 500: ErrorOut, 503: ErrorOut})
+@frames_router.post(
+    "", response={200: frame_reply_union(), 400: ErrorOut, **ERRORS, 500: ErrorOut},
+    openapi_extra={"requestBody": CLIENT_FRAME_BODY},
+)
 async def frame(request: HttpRequest):
     """Run one WebSocket frame over HTTP (the fallback transport): the body is the frame.
 
     The answer is the reply frame the socket would send (`ack`, `sync`, `resync_required`,
-    `pong`), or the error with its HTTP status. The same dispatcher serves both transports.
+    `pong`), or the error with its HTTP status. The same dispatcher serves both transports:
+    it validates the body, and its reply is sent as it built it.
     """
     reply, error = await run_frame(request.auth, request.body)
     if error is not None:
-        return Status(error.status, error.as_dict())
-    return reply
+        return api.create_response(request, error.as_dict(), status=error.status)
+    return api.create_response(request, reply, status=200)
 
 
 api.add_router("/conversations", conversations)

@@ -46,26 +46,33 @@ def conversation_for(user, conversation_id) -> Conversation:
 
 
 class ConversationCache:
-    """Recently loaded conversations, for one thread's repeated access checks.
+    """Recently loaded conversations, for one send-path writer thread's repeated access checks.
 
     Who takes part in a conversation never changes, so `may_see` on a cached conversation
     gives the same answer as on a fresh one; only the listing card it carries may be up to
-    `ttl` seconds old. Not thread-safe: give each thread its own.
+    `ttl` seconds old. Each entry also has a memo (`memo`) where the send path keeps what it
+    derives from the conversation (the summaries' fixed parts), expiring with the entry.
+    Only the send path uses it: pages and the API load fresh. Not thread-safe: one per thread.
     """
 
-    def __init__(self, ttl: float = 60.0, size: int = 4096):
-        self.ttl, self.size = ttl, size
-        self._items: dict[int, tuple[float, Conversation]] = {}
+    def __init__(self, ttl: float = 60.0, size: int = 4096, clock=time.monotonic):
+        self.ttl, self.size, self.clock = ttl, size, clock
+        self._items: dict[int, tuple[float, Conversation, dict]] = {}
 
     def get_many(self, ids) -> dict[int, Conversation]:
-        now = time.monotonic()
-        return {cid: conv for cid in ids if (hit := self._items.get(cid)) and (conv := hit[1]) and now - hit[0] < self.ttl}
+        now = self.clock()
+        return {cid: hit[1] for cid in ids if (hit := self._items.get(cid)) and now - hit[0] < self.ttl}
 
     def put_many(self, conversations: dict[int, Conversation]) -> None:
         if len(self._items) + len(conversations) > self.size:
             self._items.clear()
-        now = time.monotonic()
-        self._items.update((cid, (now, conv)) for cid, conv in conversations.items())
+        now = self.clock()
+        self._items.update((cid, (now, conv, {})) for cid, conv in conversations.items())
+
+    def memo(self, conversation: Conversation) -> dict:
+        """The memo of this conversation's entry (a throwaway dict if it is not the cached one)."""
+        hit = self._items.get(conversation.pk)
+        return hit[2] if hit is not None and hit[1] is conversation else {}
 
 
 def conversations_for(pairs: list[tuple[object, object]], *, cache: ConversationCache | None = None) -> list[Conversation | NotFound]:

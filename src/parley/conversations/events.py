@@ -1,7 +1,18 @@
-"""The only place conversation events are built. Each is documented in docs/protocol.md."""
+"""The only place conversation events are built. Each is documented in docs/protocol.md.
+
+Each type's payload schema is registered here (parley.stream.schemas); the builders below
+stay plain dicts, and the test suite checks what they build against the schemas.
+"""
+
+from parley.stream.schemas import event_schema
+
+from .schemas import ConversationRead, MessageCreated
 
 MESSAGE_CREATED = "message.created"
 CONVERSATION_READ = "conversation.read"
+
+event_schema(MESSAGE_CREATED, MessageCreated)
+event_schema(CONVERSATION_READ, ConversationRead)
 
 
 def message_created(*, message: dict, conversation: dict, unread: int, unread_total: int) -> tuple[str, dict]:

@@ -8,13 +8,14 @@ import threading
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictStr
 
 from parley.core.errors import AppError
-from parley.core.frames import FrameIn, frames
+from parley.core.frames import DatabaseId, DatabaseSeq, FrameIn, frames
 
 from . import services
 from .access import ConversationCache, conversation_for
+from .schemas import ReadAck, SendAck
 from .serializers import message_dict
 
 _local = threading.local()  # one ConversationCache per writer thread
@@ -22,18 +23,18 @@ _local = threading.local()  # one ConversationCache per writer thread
 
 class SendIn(FrameIn):
     type: Literal["send"]
-    conversation_id: StrictInt
+    conversation_id: DatabaseId
     body: StrictStr = Field(description="1 to 5,000 characters after trimming; no control characters but newline and tab.")
     client_msg_id: UUID = Field(description="Chosen by the client once per message; a retry with it returns the original.")
 
 
 class ReadIn(FrameIn):
     type: Literal["read"]
-    conversation_id: StrictInt
-    seq: StrictInt | None = Field(None, ge=0, description="Up to this message seq; omitted means the last message.")
+    conversation_id: DatabaseId
+    seq: DatabaseSeq | None = Field(None, description="Up to this message seq; omitted means the last message.")
 
 
-@frames.frame(SendIn, batched=True)
+@frames.frame(SendIn, batched=True, reply=SendAck)
 def send(calls: list[tuple[object, SendIn]]) -> list[dict | AppError]:
     """Send every waiting message in one transaction; the ack carries the sender's own event."""
     cache = getattr(_local, "cache", None) or _cache()
@@ -57,7 +58,7 @@ def _ack(req) -> dict:
     return ack
 
 
-@frames.frame(ReadIn)
+@frames.frame(ReadIn, reply=ReadAck)
 def read(user, data: ReadIn) -> dict:
     conversation = conversation_for(user, data.conversation_id)
     last_read = services.conversation_mark_read(user=user, conversation=conversation, seq=data.seq)

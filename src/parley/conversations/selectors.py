@@ -84,7 +84,7 @@ def _encode_cursor(at: datetime, conversation_id: int) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
-        at, _, cid = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
+        at, _sep, cid = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition("|")
         return datetime.fromisoformat(at), int(cid)
     except (ValueError, UnicodeDecodeError):
         raise Invalid(_("before is not a cursor this server gave out."), field="before") from None

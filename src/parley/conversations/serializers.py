@@ -40,13 +40,17 @@ def conversation_summary_parts(conversation: Conversation, *, for_user_id: int) 
     }
 
 
-def summary_with_counters(parts: dict, conversation: Conversation) -> dict:
-    return {**parts, "last_seq": conversation.last_seq, "last_activity_at": iso(conversation.last_activity_at)}
+def summary_with_counters(parts: dict, *, last_seq: int, last_activity_at: str | None) -> dict:
+    """A summary from its fixed parts and the counters that move (`last_activity_at` in ISO)."""
+    return {**parts, "last_seq": last_seq, "last_activity_at": last_activity_at}
 
 
 def conversation_summary(conversation: Conversation, *, for_user_id: int) -> dict:
     """What an inbox row needs, as one participant sees it."""
-    return summary_with_counters(conversation_summary_parts(conversation, for_user_id=for_user_id), conversation)
+    return summary_with_counters(
+        conversation_summary_parts(conversation, for_user_id=for_user_id),
+        last_seq=conversation.last_seq, last_activity_at=iso(conversation.last_activity_at),
+    )
 
 
 def inbox_row(participant) -> dict:

@@ -13,6 +13,10 @@ from .errors import RateLimited, lazy_format
 logger = logging.getLogger("parley.ratelimit")
 _cache_down_logged_at = 0.0
 
+# The windows' wall clock. A module attribute so tests move time instead of sleeping past a
+# window (tests/conftest.py, `rate_clock`); read on every call, never captured.
+clock = time.time
+
 
 def parse_rate(rate: str) -> tuple[int, int]:
     """Parse "N/S" (N actions per S seconds)."""
@@ -27,7 +31,7 @@ def rate_limit_many(keys: list[str], *, rate: str) -> list[RateLimited | None]:
     not. The send path calls this once per batch (docs/benchmarks.md).
     """
     limit, window = parse_rate(rate)
-    now = time.time()
+    now = clock()
     bucket = int(now // window)
     wanted = Counter(keys)
     try:

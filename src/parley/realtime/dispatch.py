@@ -32,6 +32,8 @@ def batcher_for(spec: Frame) -> Batcher:
 
 def parse_frame(raw) -> dict:
     """Return the frame as a dict, or raise the AppError that says what is wrong with it."""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")  # the limit is in bytes, as docs/protocol.md says
     if raw is None or len(raw) > settings.PARLEY_WS_MAX_FRAME:
         raise AppError(_("Frames are limited to %(limit)d bytes.") % {"limit": settings.PARLEY_WS_MAX_FRAME}, code="frame_too_large")
     try:

@@ -42,6 +42,10 @@ def _parse_uuid(value) -> uuid.UUID:
         raise Invalid(_("client_msg_id must be a UUID."), field="client_msg_id") from None
 
 
+def _reused_elsewhere() -> Conflict:
+    return Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+
+
 def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
@@ -54,6 +58,8 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
             req.msg_uuid = _parse_uuid(req.client_msg_id)
             key = (req.sender.pk, req.msg_uuid)
             if key in seen:  # a double click inside one batch: answer both with one message
+                if seen[key].conversation.pk != conversation.pk:
+                    raise _reused_elsewhere()
                 req.duplicate_of = seen[key]
                 continue
             req.clean = clean_body(req.body)
@@ -79,7 +85,7 @@ def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
         if original is None:
             fresh.append(req)
         elif original.conversation_id != req.conversation.pk:
-            req.error = Conflict(_("This client_msg_id was already used in another conversation."), field="client_msg_id")
+            req.error = _reused_elsewhere()
         else:
             req.result, req.created = original, False
     return fresh
@@ -108,21 +114,21 @@ def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None =
     if fresh:
         try:
             with transaction.atomic():
-                write_batch(fresh)
+                write_batch(fresh, cache)
         except IntegrityError:
             for req in fresh:  # nothing of the batch was kept
                 req.result, req.created = None, False
-                _send_one(req)
+                _send_one(req, cache)
     return _settle(requests)
 
 
-def _send_one(req: SendRequest) -> None:
+def _send_one(req: SendRequest, cache: ConversationCache | None = None) -> None:
     """Answer a retry with the original message, or write this request alone."""
     if not _claim_existing([req]):
         return
     try:
         with transaction.atomic():
-            write_batch([req])
+            write_batch([req], cache)
     except IntegrityError:
         # Another process stored the same client_msg_id between our check and write.
         req.result = None

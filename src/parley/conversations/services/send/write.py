@@ -14,7 +14,7 @@ from ...serializers import conversation_summary_parts, message_dict, summary_wit
 from .sql import insert_messages, move_read_marks, read_state
 
 
-def write_batch(batch: list) -> None:
+def write_batch(batch: list, cache=None) -> None:
     """Store the batch, move counters and read marks, append every participant's events.
 
     Caller holds the transaction. Conversation rows are locked in id order, then stream
@@ -26,7 +26,7 @@ def write_batch(batch: list) -> None:
     first = advance_last_seq(Conversation, "id", added, also={"last_activity_at": at})
     _store_messages(batch, first, now)
     reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
-    built, own = _events_and_marks(batch, {cid: seq - 1 for cid, seq in first.items()}, added)
+    built, own = _events_and_marks(batch, {cid: seq - 1 for cid, seq in first.items()}, added, cache)
     appended = stream_append(built, reserved=reserved)
     for req, index in own:
         req.own_event = appended[index]
@@ -44,11 +44,13 @@ def _store_messages(batch: list, first: dict[int, int], now) -> None:
         req.result, req.created = message, True
 
 
-def _events_and_marks(batch: list, before: dict[int, int], added: Counter) -> tuple[list, list]:
+def _events_and_marks(batch: list, before: dict[int, int], added: Counter, cache=None) -> tuple[list, list]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
     Return the events and, per request, the position of the sender's own event among them.
     Caller holds the conversation and stream-head locks, so the counts read here are final.
+    The summaries' fixed parts are kept in the writer's ConversationCache memo when there is
+    one (building a listing card costs more than the rest of a message: docs/benchmarks.md).
     """
     users = {uid for r in batch for uid in r.conversation.participant_ids()}
     read, totals = read_state(conversation_ids=before, user_ids=users)
@@ -56,7 +58,7 @@ def _events_and_marks(batch: list, before: dict[int, int], added: Counter) -> tu
     # where it stood before the batch, then replay the sends one by one.
     for cid, uid in read:
         totals[uid] = totals.get(uid, 0) - added[cid]
-    parts: dict[tuple[int, int], dict] = {}  # this batch's memo of the summaries' fixed parts
+    memos: dict[int, dict] = {}  # conversation id -> {user id: the summary's fixed part}
     moved, out, own = set(), [], []
     for req in batch:
         conv, msg, sender_id = req.conversation, req.result, req.sender.pk
@@ -71,9 +73,12 @@ def _events_and_marks(batch: list, before: dict[int, int], added: Counter) -> tu
                 totals[uid] += 1
             else:
                 own.append((req, len(out)))
-            fixed = parts.get((cid, uid)) or parts.setdefault((cid, uid), conversation_summary_parts(conv, for_user_id=uid))
+            memo = memos.get(cid)
+            if memo is None:
+                memo = memos[cid] = cache.memo(conv) if cache is not None else {}
+            fixed = memo.get(uid) or memo.setdefault(uid, conversation_summary_parts(conv, for_user_id=uid))
             out.append((uid, *events.message_created(
-                message=data, conversation=summary_with_counters(fixed, conv),
+                message=data, conversation=summary_with_counters(fixed, last_seq=seq, last_activity_at=data["created_at"]),
                 unread=max(seq - read[(cid, uid)], 0), unread_total=max(totals[uid], 0),
             )))
     move_read_marks([(read[key], *key) for key in sorted(moved)])
