@@ -183,3 +183,17 @@ def test_log_out_clears_the_outbox_and_drafts(people):
     left = stored(carol.page)
     assert not [k for k in left if k.startswith(f"parley:{uid}:")], left
     assert left.get("parley:someone-else:draft:1") == "not carol"
+
+
+def test_a_refused_message_comes_back_and_stays_as_the_draft(people):
+    bob = people("bob")
+    contact_seller(bob, LAMP)
+    bad = token("bell") + "\u0007"
+    composer(bob.page).fill(bad)
+    composer(bob.page).press("Enter")
+    expect(bob.page.locator("#composer-error")).to_contain_text("control character", timeout=5_000)
+    expect(composer(bob.page)).to_have_value(bad)
+    assert outbox(bob.page) == []
+    bob.page.reload()
+    expect(composer(bob.page)).to_have_value(bad)
+    composer(bob.page).fill("")

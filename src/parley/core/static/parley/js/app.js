@@ -48,6 +48,12 @@ conn.on("resync", () => {
   window.location.reload();
 });
 
+// A message the server refused for good (its text, or a conversation gone) leaves the
+// outbox; keep its words as that conversation's draft, so nothing typed is lost even then.
+conn.outbox.on("rejected", (item) => {
+  if (!conn.storage.draft(item.conversation_id)) conn.storage.setDraft(item.conversation_id, item.body);
+});
+
 // Closing the tab with a message not yet acknowledged: ask first. (It is kept in storage and
 // sent when the user comes back, but they cannot know that.)
 window.addEventListener("beforeunload", (event) => {
