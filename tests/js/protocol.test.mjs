@@ -254,3 +254,20 @@ test("a listener that throws does not stop the others or the cursor", () => {
   }
   assert.deepEqual(h.applied, [1]);
 });
+
+test("a new transport that says ready while a sync was in flight on the old one syncs afresh", async () => {
+  const h = harness({ cursor: 4 });
+  h.protocol.receive({ type: "ready" });
+  await settle();
+  assert.equal(h.transport.all("sync").length, 1, "in flight, unanswered");
+  const fresh = new FakeTransport();
+  h.protocol.attach(fresh); // the probe socket takes over (the old link is dropped)
+  h.transport = fresh;
+  h.protocol.receive({ type: "ready" });
+  await settle();
+  assert.equal(fresh.all("sync").length, 1);
+  answerSync(h, [ev(5)]);
+  await settle();
+  assert.equal(h.protocol.live, true);
+  assert.deepEqual(h.applied, [5]);
+});

@@ -77,6 +77,7 @@ export class Protocol extends Emitter {
     if (transport !== this.transport) return; // an old transport we already replaced
     this.live = false;
     this._readyGen += 1;
+    this._syncing = null; // a sync over the lost link ends by itself; the next one starts fresh
     const pending = [...this._pending.values()];
     this._pending.clear();
     for (const p of pending) {
@@ -150,7 +151,12 @@ export class Protocol extends Emitter {
 
   /** Fetch and apply what was missed, from the cursor. Resolves true once caught up. */
   sync() {
-    if (!this._syncing) this._syncing = this._syncRounds().finally(() => { this._syncing = null; });
+    if (!this._syncing) {
+      const running = this._syncRounds().finally(() => {
+        if (this._syncing === running) this._syncing = null;
+      });
+      this._syncing = running;
+    }
     return this._syncing;
   }
 
