@@ -18,20 +18,7 @@ def block_websockets(user) -> None:
     user.context.route_web_socket(re.compile(r".*/ws/.*"), lambda ws: ws.close(code=1011))
 
 
-def frames_endpoint_missing(live_server_proc) -> str | None:
-    """The long-poll sends frames through POST /api/v1/frames (the server renovation adds it)."""
-    api = live_server_proc.login("bob")
-    try:
-        status = api.post("/api/v1/frames", json={"type": "ping", "id": 1}).status_code
-    finally:
-        api.close()
-    return "this server has no POST /api/v1/frames yet (the fallback sends frames through it)" if status in (404, 405) else None
-
-
-def test_two_people_chat_over_the_fallback(people, live_server_proc):
-    missing = frames_endpoint_missing(live_server_proc)
-    if missing:
-        pytest.skip(missing)
+def test_two_people_chat_over_the_fallback(people):
     bob, alice = people("bob"), people("alice")
     for user in (bob, alice):
         block_websockets(user)
@@ -48,6 +35,8 @@ def test_two_people_chat_over_the_fallback(people, live_server_proc):
     alice.page.goto(f"/messages/{conversation_id}/")
     expect(alice.page.locator("#conn-status")).to_have_attribute("data-state", "fallback", timeout=20_000)
 
+    posts = []
+    page.on("request", lambda r: posts.append(r.url.split("/", 3)[3]) if r.method == "POST" else None)
     hello = f"Over long-polling {uuid.uuid4().hex[:8]}"
     page.get_by_role("textbox", name="Message", exact=True).fill(hello)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -62,4 +51,7 @@ def test_two_people_chat_over_the_fallback(people, live_server_proc):
     # Each once, on both screens.
     expect(page.locator(".msg .bubble", has_text=hello)).to_have_count(1)
     expect(alice.page.locator(".msg .bubble", has_text=reply)).to_have_count(1)
+    # The long-poll sends the socket's frames through the frame endpoint, not REST translations.
+    assert "api/v1/frames" in posts
+    assert not [p for p in posts if "/messages" in p or p.endswith("/read")], posts
     shot(page, "conversation-fallback-desktop")
