@@ -6,12 +6,12 @@ from tests.support.schema_check import (  # noqa: F401  (every committed event m
     _schema_check_sink,
     pytest_sessionfinish,
 )
-from tests.support.services import chromium_missing, need, postgres_missing, redis_missing
+from tests.support.services import chromium_missing, need, node_missing, postgres_missing, redis_missing
 
 
 def pytest_report_header(config):
     lines = []
-    for name, reason in (("PostgreSQL", postgres_missing()), ("Redis", redis_missing()), ("Chromium", chromium_missing())):
+    for name, reason in (("PostgreSQL", postgres_missing()), ("Redis", redis_missing()), ("Chromium", chromium_missing()), ("node", node_missing())):
         lines.append(f"parley: {name}: {'available' if reason is None else 'MISSING - ' + reason + ' (its tests are skipped)'}")
     return lines
 

@@ -35,6 +35,8 @@ def test_two_people_chat_over_the_fallback(people):
     alice.page.goto(f"/messages/{conversation_id}/")
     expect(alice.page.locator("#conn-status")).to_have_attribute("data-state", "fallback", timeout=20_000)
 
+    posts = []
+    page.on("request", lambda r: posts.append(r.url.split("/", 3)[3]) if r.method == "POST" else None)
     hello = f"Over long-polling {uuid.uuid4().hex[:8]}"
     page.get_by_role("textbox", name="Message", exact=True).fill(hello)
     page.get_by_role("button", name="Send", exact=True).click()
@@ -49,4 +51,7 @@ def test_two_people_chat_over_the_fallback(people):
     # Each once, on both screens.
     expect(page.locator(".msg .bubble", has_text=hello)).to_have_count(1)
     expect(alice.page.locator(".msg .bubble", has_text=reply)).to_have_count(1)
+    # The long-poll sends the socket's frames through the frame endpoint, not REST translations.
+    assert "api/v1/frames" in posts
+    assert not [p for p in posts if "/messages" in p or p.endswith("/read")], posts
     shot(page, "conversation-fallback-desktop")

@@ -1,12 +1,13 @@
 """Which external services this run has, and how a missing one is reported.
 
-PostgreSQL, Redis and Chromium tests are skipped with the reason when the service is
+PostgreSQL, Redis, Chromium and node (the client's unit tests) tests are skipped with the reason when the service is
 missing, unless PARLEY_REQUIRE_SERVICES=1 (CI sets it), which turns the skip into a failure.
 """
 
 import os
 import shutil
 import socket
+import subprocess
 from functools import lru_cache
 
 import pytest
@@ -15,6 +16,8 @@ REQUIRE = os.environ.get("PARLEY_REQUIRE_SERVICES", "") == "1"
 PG_URL = os.environ.get("PARLEY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHROMIUM = os.environ.get("PARLEY_CHROMIUM", "/usr/bin/chromium")
+NODE = os.environ.get("PARLEY_NODE", "node")
+NODE_MIN_MAJOR = 18  # node --test and its directory argument
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -52,6 +55,21 @@ def redis_missing() -> str | None:
 def chromium_missing() -> str | None:
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@lru_cache(maxsize=None)
+def node_missing() -> str | None:
+    found = shutil.which(NODE)
+    if not found:
+        return f"node is not installed ({NODE} is not on PATH; apt-get install nodejs)"
+    try:
+        version = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+        major = int(version.lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        return f"node at {found} does not answer --version ({exc.__class__.__name__})"
+    if major < NODE_MIN_MAJOR:
+        return f"node {version} at {found} is too old: the client's tests need node {NODE_MIN_MAJOR} or later"
     return None
 
 

@@ -36,6 +36,8 @@ JS_STRINGS = {
     "just_now": _("just now"),
     "today": _("Today"),
     "yesterday": _("Yesterday"),
+    "show_more": _("Show more"),
+    "show_less": _("Show less"),
 }
 
 

@@ -1,9 +1,10 @@
-// Every logged-in page: start the shared connection, keep the unread badge and the
-// connection-status indicator up to date.
-import { connection } from "./connection.js";
+// Every logged-in page: start the tab's client, keep the unread badge and the connection
+// status up to date, keep the outbox safe (confirm before closing with a send pending) and
+// forget this user's stored outbox and drafts on log-out.
+import { client } from "./client.js";
 import { t } from "./util.js";
 
-const conn = connection();
+const conn = client();
 window.parleyConnection = conn; // for debugging and the browser tests
 
 const baseTitle = document.title;
@@ -27,6 +28,8 @@ function showState(state) {
   box.title = t(state);
 }
 
+let leaving = false; // set when the page itself navigates away: log-out, signed out, reload
+
 conn.on("state", showState);
 conn.on("message.created", (data) => {
   if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
@@ -35,8 +38,36 @@ conn.on("conversation.read", (data) => {
   if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
 });
 conn.on("signed_out", () => {
+  leaving = true; // the outbox stays stored for this user's next log-in; no question
   const login = document.body.dataset.loginUrl;
   if (login) window.location.assign(`${login}?next=${encodeURIComponent(window.location.pathname)}`);
+});
+conn.on("resync", () => {
+  // The stream no longer reaches back to this page's state; the outbox is safe in storage.
+  leaving = true;
+  window.location.reload();
+});
+
+// A message the server refused for good (its text, or a conversation gone) leaves the
+// outbox; keep its words as that conversation's draft, so nothing typed is lost even then.
+conn.outbox.on("rejected", (item) => {
+  if (!conn.storage.draft(item.conversation_id)) conn.storage.setDraft(item.conversation_id, item.body);
+});
+
+// Closing the tab with a message not yet acknowledged: ask first. (It is kept in storage and
+// sent when the user comes back, but they cannot know that.)
+window.addEventListener("beforeunload", (event) => {
+  if (conn.outbox.size === 0 || leaving) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
+
+// Log-out: the navbar's POST form. Clear before the request leaves, so a shared computer
+// keeps nothing of this user's.
+const logoutForm = document.getElementById("logout-button")?.closest("form") || document.querySelector('form[action$="/logout/"]');
+logoutForm?.addEventListener("submit", () => {
+  leaving = true;
+  conn.storage.clear();
 });
 
 // Page modules run before this starts: they are deferred module scripts, and all of them

@@ -23,14 +23,23 @@ export function readJSON(id) {
 
 export const lang = () => document.documentElement.lang || "en";
 
-/** Make an element; text is always set with textContent, never parsed as HTML. */
-export function el(tag, { cls, text, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined && text !== null) node.textContent = text;
-  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
-  for (const child of children) if (child) node.append(child);
-  return node;
+/** A fresh copy of the first element inside <template id=id>. */
+export function clone(id) {
+  const template = document.getElementById(id);
+  if (!template) throw new Error(`parley: the page has no <template id="${id}">; the client needs it`);
+  return template.content.firstElementChild.cloneNode(true);
+}
+
+/** Up to two initials for an avatar: "Bob Dupont" -> "BD", "alice" -> "A". */
+export function initials(name) {
+  const words = String(name || "").trim().split(/\s+/).filter(Boolean);
+  return words.slice(0, 2).map((w) => [...w][0].toUpperCase()).join("") || "?";
+}
+
+/** Fill an avatar element for a person: initials, and one of a few colours by their id. */
+export function fillAvatar(node, { id, name }) {
+  node.textContent = initials(name);
+  node.classList.add(`avatar-c${Math.abs(Number(id) || 0) % 6}`);
 }
 
 export function formatMoney(price, currency) {
