@@ -126,6 +126,9 @@ def test_every_trouble_state_is_a_banner_on_a_phone_chat(browser, site, state): 
         expect(composer).to_be_in_viewport(ratio=1)
         bottom = box(page.locator("main"))
         assert bottom["y"] + bottom["height"] <= page.viewport_size["height"] + 1
+        banner, header = box(page.locator("#conn-status")), box(page.locator(".chat-header"))
+        assert banner["y"] + banner["height"] <= header["y"] + 1, "the banner covers the conversation header"
+        expect(page.get_by_role("heading", level=1)).to_be_in_viewport(ratio=1)
         if state == "offline":
             screenshot(page, "conn-banner-conversation-phone")
     finally:
