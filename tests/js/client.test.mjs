@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { Client } from "../../src/parley/core/static/parley/js/client.js";
-import { UserStorage } from "../../src/parley/core/static/parley/js/storage.js";
+import { UserStorage, memoryStorage } from "../../src/parley/core/static/parley/js/storage.js";
 import { fakeClock, settle } from "./helpers.mjs";
 
 class FakeSocket {
@@ -21,17 +21,6 @@ class FakeSocket {
   serverSends(frame) { for (const fn of this.listeners.message || []) fn({ data: JSON.stringify(frame) }); }
   serverCloses(code) { this.readyState = 3; for (const fn of this.listeners.close || []) fn({ code }); }
   last(type) { return [...this.sent].reverse().find((f) => f.type === type); }
-}
-
-function memoryStorage() {
-  const map = new Map();
-  return {
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => map.set(k, String(v)),
-    removeItem: (k) => map.delete(k),
-    key: (i) => [...map.keys()][i] ?? null,
-    get length() { return map.size; },
-  };
 }
 
 function makeClient({ cursor = 0, fetchImpl } = {}) {

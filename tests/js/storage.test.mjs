@@ -2,19 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { UserStorage } from "../../src/parley/core/static/parley/js/storage.js";
+import { UserStorage, memoryStorage } from "../../src/parley/core/static/parley/js/storage.js";
 
-function memory() {
-  const map = new Map();
-  return {
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => map.set(k, String(v)),
-    removeItem: (k) => map.delete(k),
-    key: (i) => [...map.keys()][i] ?? null,
-    get length() { return map.size; },
-    map,
-  };
-}
+const memory = memoryStorage;
 
 test("drafts are kept per conversation; an empty one is removed", () => {
   const s = new UserStorage(7, memory());

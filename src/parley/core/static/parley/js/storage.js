@@ -17,7 +17,8 @@ function safeStorage() {
   }
 }
 
-function memoryStorage() {
+// A Storage-like map for one tab (also what the unit tests store into).
+export function memoryStorage() {
   const map = new Map();
   return {
     getItem: (k) => (map.has(k) ? map.get(k) : null),
