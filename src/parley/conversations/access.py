@@ -14,13 +14,20 @@ def _conversation_not_found() -> NotFound:
     return NotFound(_("Conversation not found."))
 
 
+# Row ids as the databases store them (signed 64-bit). Anything outside would make the
+# query itself fail (OverflowError on SQLite), and with it every request of a send batch.
+_MAX_ID = 2**63 - 1
+
+
 def _conversation_id(value) -> int | None:
-    if isinstance(value, bool):
+    """The id as an int in the databases' range, else None (which no conversation has)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= _MAX_ID else None
 
 
 def conversations_visible():

@@ -1,5 +1,6 @@
 """The flow of a batch: validate and check access, answer retries, rate-limit, write once."""
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from ...access import ConversationCache, conversations_for
 from ...models import Conversation, Message
 from ...text import clean_body
 from .write import write_batch
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,9 +120,38 @@ def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None =
                 write_batch(fresh, cache)
         except IntegrityError:
             for req in fresh:  # nothing of the batch was kept
-                req.result, req.created = None, False
+                _reset(req)
                 _send_one(req, cache)
+        except Exception as exc:
+            if len(fresh) == 1:
+                raise
+            _isolate(fresh, cache, exc)
     return _settle(requests)
+
+
+def _reset(req: SendRequest) -> None:
+    req.result, req.created, req.message_data, req.own_event = None, False, None, None
+
+
+def _isolate(fresh: list[SendRequest], cache: ConversationCache | None, exc: Exception) -> None:
+    """Redo each request of a failed batch alone, so only the one that fails gets an error.
+
+    If every one fails alone too, it is no one request's fault (the database is down, say):
+    re-raise the batch's error, so every caller hears it as before.
+    """
+    failed = []
+    for req in fresh:  # nothing of the batch was kept
+        _reset(req)
+        try:
+            _send_one(req, cache)
+        except Exception as alone:
+            _reset(req)
+            failed.append((req, alone))
+    if len(failed) == len(fresh):
+        raise exc
+    for req, alone in failed:
+        logger.error("a send failed alone in its batch; the others were sent", exc_info=alone)
+        req.error = AppError(_("Something went wrong on the server."), code="server_error")
 
 
 def _send_one(req: SendRequest, cache: ConversationCache | None = None) -> None:
