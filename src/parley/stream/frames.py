@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt
 
+from parley.core.active import require_active
 from parley.core.frames import FrameIn, FrameOut, ReplyOut, frames
 
 from .read import stream_since
@@ -79,6 +80,7 @@ class SyncHintOut(FrameOut):
 
 @frames.frame(SyncIn, reply=SyncOut | ResyncRequiredOut)
 def sync(user, data: SyncIn) -> dict:
+    require_active(user)
     found, head, resync = stream_since(user=user, since=data.since)
     if resync:
         return {"type": "resync_required", "cursor": head}

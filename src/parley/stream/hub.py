@@ -56,6 +56,10 @@ class Hub:
             for conn in tuple(self._by_user.get(user_id, ())):
                 if not message.get("session_key") or conn.session_key == message["session_key"]:
                     conn.close_soon(4401, "logged out")
+        elif message.get("type") == "revoke":  # deactivated, or the password changed: every session
+            reason = "account deactivated" if message.get("reason") == "deactivated" else "password changed"
+            for conn in tuple(self._by_user.get(user_id, ())):
+                conn.close_soon(4401, reason)
 
     def hint_sync(self) -> None:
         """Tell every local socket and long-poll to sync: pushes may have been missed."""

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parley.core.active import require_active
 from parley.core.errors import Forbidden, Invalid
 from parley.stream.append import stream_append, stream_reserve
 
@@ -45,6 +46,7 @@ def conversation_mark_read(*, user, conversation, seq: int | None = None) -> int
 
     A mark never moves backwards: an older seq leaves it where it is and publishes nothing.
     """
+    require_active(user)
     if seq is not None:
         try:
             seq = int(seq)

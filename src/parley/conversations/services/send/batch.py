@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
+from parley.core.active import AccountInactive, inactive_ids
 from parley.core.errors import AppError, Conflict, Invalid
 from parley.core.ratelimit import rate_limit_many
 from parley.stream.append import Event
@@ -52,9 +53,12 @@ def _reused_elsewhere() -> Conflict:
 def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
+    inactive = inactive_ids(r.sender.pk for r in requests)  # a socket's user object may be stale
     live, seen = [], {}
     for req, conversation in zip(requests, checked):
         try:
+            if req.sender.pk in inactive:
+                raise AccountInactive()
             if isinstance(conversation, AppError):
                 raise conversation
             req.conversation = conversation
