@@ -165,9 +165,15 @@ def test_cross_site_origin_is_refused(server, bob, origin):
     assert _refused(server, bob, origin) == 403
 
 
+def test_another_allowed_host_scheme_or_port_is_refused(server, bob):
+    """The Origin must be the socket's own: scheme, host and port (tests/security/test_hole_origin.py)."""
+    for origin in (f"http://localhost:{server.port}", f"https://127.0.0.1:{server.port}", "http://127.0.0.1"):
+        assert _refused(server, bob, origin) == 403, origin
+
+
 def test_same_origin_and_no_origin_are_accepted(server, bob):
     async def go():
-        for origin in ("default", None, f"http://localhost:{server.port}"):
+        for origin in ("default", None, f"http://127.0.0.1:{server.port}"):
             async with connect(server, bob, origin=origin) as b:
                 assert b.ready["user_id"]
 

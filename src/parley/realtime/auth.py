@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
 from django.http.cookie import parse_cookie
-from django.http.request import split_domain_port, validate_host
+from django.utils.http import is_same_domain
 
 
 def header(scope, name: bytes) -> str | None:
@@ -17,19 +19,51 @@ def header(scope, name: bytes) -> str | None:
     return None
 
 
+class _Handshake(HttpRequest):
+    """The handshake seen as Django sees an HTTP request: its Host (ALLOWED_HOSTS,
+    USE_X_FORWARDED_HOST) and its scheme (wss is https; SECURE_PROXY_SSL_HEADER)."""
+
+    def __init__(self, scope):
+        super().__init__()
+        self._scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+        server = scope.get("server") or ("", "")
+        self.META = {"SERVER_NAME": str(server[0] or ""), "SERVER_PORT": str(server[1] or "")}
+        for key, value in scope.get("headers", ()):
+            name = "HTTP_" + key.decode("latin-1").upper().replace("-", "_")
+            self.META[name] = value.decode("latin-1") if name not in self.META else self.META[name] + "," + value.decode("latin-1")
+
+    def _get_scheme(self):
+        return self._scheme
+
+
 def origin_allowed(scope) -> bool:
-    """Refuse cross-site sockets. A client that sends no Origin is not a browser, so it
-    cannot be driven by another site, and it still needs the session cookie."""
+    """Refuse cross-site sockets, as Django's CSRF Origin check does for HTTP: the Origin must
+    be the socket's own (scheme, host and port) or one of CSRF_TRUSTED_ORIGINS (wildcards too).
+
+    A client that sends no Origin is not a browser, so it cannot be driven by another site,
+    and it still needs the session cookie.
+    """
     origin = header(scope, b"origin")
     if origin is None:
         return True
-    if origin in settings.CSRF_TRUSTED_ORIGINS:
+    request = _Handshake(scope)
+    try:
+        own = "%s://%s" % ("https" if request.is_secure() else "http", request.get_host())
+    except DisallowedHost:
+        own = None
+    if origin == own:
         return True
-    parts = urlsplit(origin)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    trusted = settings.CSRF_TRUSTED_ORIGINS
+    if origin in {o for o in trusted if "*" not in o}:
+        return True
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
         return False
-    host, _port = split_domain_port(parts.netloc)
-    return bool(host) and validate_host(host, settings.ALLOWED_HOSTS)
+    wildcards = (urlsplit(o) for o in trusted if "*" in o)
+    return bool(parts.netloc) and any(
+        is_same_domain(parts.netloc, w.netloc.lstrip("*")) for w in wildcards if w.scheme == parts.scheme
+    )
 
 
 def session_user(scope):
