@@ -8,6 +8,12 @@ discriminated by `type`, under the component `ClientFrame`.
 
 from typing import Annotated, Union
 
+import functools
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpResponseNotAllowed
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE
 from pydantic import Field, TypeAdapter
@@ -30,6 +36,46 @@ def client_frame_schema() -> tuple[dict, dict]:
 
 
 class ParleyAPI(NinjaAPI):
+    """NinjaAPI whose URLs end with a catch-all: any other path under the API (an unknown
+    endpoint, an id the path's converter refuses, such as `-1`) gets a JSON 404 in the one
+    error shape, never Django's HTML page. `unknown_path(request)` builds it."""
+
+    unknown_path = None
+    method_not_allowed = None  # (request, allowed methods) -> the JSON 405
+
+    def _get_urls(self):
+        urls = [self._json_405(u) for u in super()._get_urls()]
+        if self.unknown_path is not None:
+            missing = csrf_exempt(self.unknown_path)
+            # ninja's root view raises Http404 (an HTML page); keep its name (ninja reverses it).
+            urls = [URLPattern(u.pattern, missing, u.default_args, u.name) if getattr(u, "name", None) == "api-root" else u
+                    for u in urls]
+            urls.append(re_path(r"^", missing, name="unknown-path"))
+        return urls
+
+    def _json_405(self, pattern):
+        """django-ninja answers a wrong method with a plain-text 405; answer it in the error shape."""
+        if self.method_not_allowed is None or not isinstance(pattern, URLPattern):
+            return pattern
+        view, convert = pattern.callback, self._convert_405
+        if iscoroutinefunction(view):
+            async def wrapped(request, *args, **kwargs):
+                return convert(request, await view(request, *args, **kwargs))
+            markcoroutinefunction(wrapped)
+        else:
+            def wrapped(request, *args, **kwargs):
+                return convert(request, view(request, *args, **kwargs))
+        functools.update_wrapper(wrapped, view)
+        return URLPattern(pattern.pattern, wrapped, pattern.default_args, pattern.name)
+
+    def _convert_405(self, request, response):
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = sorted(m.strip() for m in response["Allow"].split(","))
+            new = self.method_not_allowed(request, allowed)
+            new["Allow"] = response["Allow"]
+            return new
+        return response
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         union, defs = client_frame_schema()

@@ -14,13 +14,13 @@ from parley.conversations.schemas import (
     MessageOut,
     UserOut,
 )
-from parley.core.frames import ErrorFrame, frames
+from parley.core.frames import DatabaseId, DatabaseSeq, ErrorFrame, frames
 from parley.core.schemas import Wire
 from parley.stream.schemas import stream_event_union
 
 
 class ConversationCreateIn(Schema):
-    listing_id: int
+    listing_id: DatabaseId
 
 
 class MessageIn(Schema):
@@ -29,7 +29,7 @@ class MessageIn(Schema):
 
 
 class ReadMarkIn(Schema):
-    seq: int | None = Field(None, ge=0, description="Mark read up to this message seq; omitted means the last message.")
+    seq: DatabaseSeq | None = Field(None, description="Mark read up to this message seq; omitted means the last message.")
 
 
 class Out(Wire):

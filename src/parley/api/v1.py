@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import Query, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,7 +16,7 @@ from ninja.security import django_auth
 from parley.conversations import selectors, services
 from parley.conversations.access import conversation_for, listing_for
 from parley.conversations.serializers import conversation_detail, conversation_summary, inbox_row, message_dict, user_dict
-from parley.core.errors import AppError, Unavailable
+from parley.core.errors import AppError, NotFound, Unavailable, lazy_format
 from parley.realtime.dispatch import run_frame
 from parley.realtime.longpoll import stream_wait
 from parley.stream.read import stream_cursor_for
@@ -68,7 +71,35 @@ def _validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc))
+    # django-ninja raises HttpError for a body it cannot parse (400) and a failed CSRF check
+    # (403); each gets a code of the error table (docs/protocol.md).
+    if exc.status_code == 400:
+        return _error(request, 400, "bad_json", _("The request body is not valid JSON. Send a JSON object with Content-Type: application/json."))
+    if exc.status_code == 403:
+        return _error(request, 403, "csrf_failed", _("The CSRF check failed. Send the csrftoken cookie's value in the X-CSRFToken header."))
+    return _error(request, exc.status_code, "bad_request", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(request, 413, "too_large", _("The request body is too large: the limit is %(limit)d bytes.") % {"limit": limit}, limit=limit)
+
+
+def _unknown_path(request, *args, **kwargs):
+    """Any other path under /api/v1/ (the catch-all after every endpoint)."""
+    exc = NotFound(lazy_format(_lazy("There is nothing at %(path)s. /api/v1/docs lists the endpoints; ids are positive whole numbers."), path=request.path))
+    return api.create_response(request, exc.as_dict(), status=404)
+
+
+def _method_not_allowed(request, allowed: list[str]):
+    return _error(request, 405, "method_not_allowed",
+                  _("%(method)s is not allowed here; use %(allowed)s.") % {"method": request.method, "allowed": ", ".join(allowed)},
+                  allowed=allowed)
+
+
+api.unknown_path = _unknown_path
+api.method_not_allowed = _method_not_allowed
 
 
 @api.exception_handler(DatabaseError)
@@ -79,7 +110,9 @@ def _database_error(request, exc):
 # Pages of rows: at least 1, at most 100 (the selectors' cap), 30 by default.
 PAGE_LIMIT = Query(30, ge=1, le=100)
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut,
+}
 
 conversations = Router(tags=["conversations"])
 stream = Router(tags=["events"])
@@ -168,7 +201,7 @@ async def events(request: HttpRequest, since: int = 0, limit: int = Query(500, g
 
 
 @frames_router.post(
-    "", response={200: frame_reply_union(), 400: ErrorOut, **ERRORS, 500: ErrorOut},
+    "", response={200: frame_reply_union(), **ERRORS, 500: ErrorOut},
     openapi_extra={"requestBody": CLIENT_FRAME_BODY},
 )
 async def frame(request: HttpRequest):
