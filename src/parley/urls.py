@@ -7,6 +7,8 @@ from django.views.static import serve
 from parley.api.v1 import api
 from parley.realtime.health import live, ready
 
+handler500 = "parley.core.middleware.server_error"  # the 503 page when the database is down
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="marketplace:list", permanent=False)),
     path("marketplace/", include("parley.marketplace.urls")),

@@ -71,15 +71,18 @@ def error_frame(exc: AppError, ref=None) -> dict:
 
 async def run_frame(user, raw) -> tuple[dict, AppError | None]:
     """Answer one raw frame: (reply, None), or (error frame, the AppError). Never raises."""
-    ref = None
+    ref = frame = None
     try:
         frame = parse_frame(raw)
         ref = frame.get("id")
         reply = await dispatch(user, frame)
     except AppError as exc:
         return error_frame(exc, ref), exc
-    except DatabaseError:
-        logger.warning("database error while handling a frame", exc_info=True)
+    except DatabaseError as exc:
+        # One line per failed frame: during an outage every frame fails the same way, and a
+        # traceback each would bury the logs.
+        logger.warning("database unavailable while handling a %s frame: %s: %s",
+                       repr(frame["type"])[:40] if frame else "?", exc.__class__.__name__, first_line(exc))
         await drop_broken_connection()
         return error_frame(Unavailable(), ref), Unavailable()
     except Exception:
@@ -90,6 +93,12 @@ async def run_frame(user, raw) -> tuple[dict, AppError | None]:
     if ref is not None:
         reply["id"] = ref
     return reply, None
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of an exception's text, for a one-line log."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
 
 
 async def drop_broken_connection() -> None:
