@@ -17,7 +17,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client
 
 from tests import factories as f
-from tests.support.asgi import ASGIHarness, Closed, run
+from tests.support.asgi import ASGIHarness, Closed, Refused, run
 from tests.support.live import LiveServer
 from tests.support.pg_proc import PostgresCluster, pg_cluster_missing
 from tests.support.services import need
@@ -91,8 +91,6 @@ def test_handshake_is_accepted_then_closed_1013(fresh_broker, caplog):
                     await h.ws(cookie=cookie)
             assert closed.value.code == 1013
             # Logged out is still told apart: refused before accept.
-            from tests.support.asgi import Refused
-
             with pytest.raises(Refused) as refused:
                 await h.ws(cookie="sessionid=nope")
             assert refused.value.code == 4401

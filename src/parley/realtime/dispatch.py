@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from parley.conf import settings
 from parley.core.errors import AppError, Unavailable
 from parley.core.frames import Frame, frames
+from parley.core.ratelimit import rate_limit_many
 
 from .batcher import Batcher
 
@@ -54,12 +55,28 @@ async def dispatch(user, frame: dict) -> dict:
     if spec.batched:
         reply = await batcher_for(spec).submit((user, data))
     elif spec.is_async:
+        if spec.rate:
+            await sync_to_async(check_rate)(spec, user)
         reply = await spec.handler(user, data)
     else:
-        reply = await sync_to_async(spec.handler)(user, data)
+        reply = await sync_to_async(_limited_call)(spec, user, data)
     if isinstance(reply, AppError):  # a batched handler answers each call with a reply or an error
         raise reply
     return reply
+
+
+def check_rate(spec: Frame, user) -> None:
+    """Count one `spec` frame for `user`; raise RateLimited past its setting's rate. Off the event loop."""
+    (refused,) = rate_limit_many([f"frame:{spec.type}:{user.pk}"], rate=getattr(settings, spec.rate))
+    if refused is not None:
+        raise refused
+
+
+def _limited_call(spec: Frame, user, data):
+    """Run a sync handler after its rate check, in one hop off the event loop."""
+    if spec.rate:
+        check_rate(spec, user)
+    return spec.handler(user, data)
 
 
 def error_frame(exc: AppError, ref=None) -> dict:

@@ -161,6 +161,11 @@ async def ws_endpoint(scope, receive, send) -> None:
         await send({"type": "websocket.close", "code": 4401})
         return
     await send({"type": "websocket.accept"})
+    if hub.user_connection_count(user.pk) >= settings.PARLEY_WS_MAX_PER_USER:
+        # The new socket is the one refused: closing an older one would let tabs past the
+        # cap take turns kicking each other out. After accept, so it is not an HTTP 403.
+        await send({"type": "websocket.close", "code": 4429, "reason": "too many open sockets for this user"})
+        return
     conn = WSConnection(user, session_key, send, handshake_language(scope))
     hub.add(conn)
     conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))
