@@ -8,8 +8,8 @@ from django.contrib import messages as flash
 from django.core.handlers.exception import response_for_exception
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
-from django.template.loader import render_to_string
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import defaults
 
