@@ -43,6 +43,9 @@ class Database:
             "DATABASE_URL": self.url,
             "SECRET_KEY": SECRET,
             "PARLEY_SEND_RATE": "100000/1",
+            "PARLEY_SYNC_RATE": "100000/1",
+            "PARLEY_READ_RATE": "100000/1",
+            "PARLEY_WS_MAX_PER_USER": "100000",  # scenario c spreads many sockets over few users
             "PARLEY_DEMO": "0",
             "PARLEY_LOG_LEVEL": "WARNING",
         }

@@ -58,6 +58,7 @@ def no_rate_limit(settings):
     from django.core.cache import cache
 
     settings.PARLEY_SEND_RATE = "1000000/1"
+    settings.PARLEY_READ_RATE = settings.PARLEY_SYNC_RATE = "1000000/1"
     cache.clear()
     yield
     cache.clear()

@@ -9,9 +9,9 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_app = get_asgi_application()  # sets Django up before Parley's modules are imported
 if settings.PARLEY_SERVE_FILES:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from parley.core.static import StaticFilesHandler
 
-    django_app = ASGIStaticFilesHandler(django_app)
+    django_app = StaticFilesHandler(django_app)
 
 from parley.realtime.asgi import parley_asgi  # noqa: E402
 

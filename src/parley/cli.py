@@ -69,11 +69,17 @@ def _start_task_worker(settings):
 
 
 def _run_uvicorn(uvicorn, args) -> None:
+    from parley.realtime.server import HeaderTimeoutH11Protocol
+
+    # Without nginx in front, these bound what a slow or idle client can hold (docs/deploy.md).
     uvicorn.run(
         "parley.asgi:application",
         host=args.host,
         port=args.port,
         workers=args.workers,
+        http=HeaderTimeoutH11Protocol,
+        timeout_keep_alive=5,  # seconds an idle keep-alive connection stays open after a response
+        h11_max_incomplete_event_size=16 * 1024,  # request line and headers, in bytes
         ws="websockets-sansio",
         ws_max_size=1024 * 1024,
         loop="uvloop" if sys.platform != "win32" else "auto",

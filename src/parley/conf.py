@@ -25,6 +25,13 @@ DEFAULTS = {
     "PARLEY_SEND_RATE": "30/10",
     # Live-only signals (typing, presence) a user may emit: N per S seconds.
     "PARLEY_SIGNAL_RATE": "20/10",
+    # `read` and `sync` frames a user may send: N per S seconds (per user, all sockets and processes).
+    "PARLEY_READ_RATE": "120/10",
+    "PARLEY_SYNC_RATE": "60/10",
+    # Open sockets per user in one process; the one past it is closed with 4429.
+    "PARLEY_WS_MAX_PER_USER": 20,
+    # Seconds a client has to send a request's headers (slowloris), for `parley serve`.
+    "PARLEY_HEADER_TIMEOUT": 10,
     # Writer threads for the send path: None = 1 (measured best on SQLite and PostgreSQL).
     "PARLEY_SEND_WRITERS": None,
     # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.

@@ -222,6 +222,12 @@ PARLEY_WS_MAX_FRAME = int(os.environ.get("PARLEY_WS_MAX_FRAME", str(16 * 1024)))
 PARLEY_MESSAGE_MAX_CHARS = 5000
 # Sending: at most N messages per user per window of S seconds.
 PARLEY_SEND_RATE = os.environ.get("PARLEY_SEND_RATE", "30/10")
+PARLEY_READ_RATE = os.environ.get("PARLEY_READ_RATE", "120/10")
+PARLEY_SYNC_RATE = os.environ.get("PARLEY_SYNC_RATE", "60/10")
+# Open sockets per user in one process; the one past it is closed with 4429 (docs/protocol.md).
+PARLEY_WS_MAX_PER_USER = int(os.environ.get("PARLEY_WS_MAX_PER_USER", "20"))
+# Seconds `parley serve` gives a client to send a request's headers (slowloris).
+PARLEY_HEADER_TIMEOUT = float(os.environ.get("PARLEY_HEADER_TIMEOUT", "10"))
 # Writer threads for the WebSocket send path; unset: 1 (measured best, docs/benchmarks.md).
 PARLEY_SEND_WRITERS = int(os.environ["PARLEY_SEND_WRITERS"]) if os.environ.get("PARLEY_SEND_WRITERS") else None
 PARLEY_PAGE_SIZE = 30

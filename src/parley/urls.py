@@ -5,7 +5,9 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 
 from parley.api.v1 import api
-from parley.realtime.health import health
+from parley.realtime.health import live, ready
+
+handler500 = "parley.core.middleware.server_error"  # the 503 page when the database is down
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="marketplace:list", permanent=False)),
@@ -15,7 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("healthz", health, name="health"),
+    path("healthz", ready, name="health"),
+    path("healthz/ready", ready, name="health-ready"),
+    path("healthz/live", live, name="health-live"),
 ]
 
 if settings.PARLEY_SERVE_FILES:

@@ -271,3 +271,20 @@ test("a new transport that says ready while a sync was in flight on the old one 
   assert.equal(h.protocol.live, true);
   assert.deepEqual(h.applied, [5]);
 });
+
+test("a rate-limited sync waits retry_after on the clock, then asks again from the same cursor", async () => {
+  const h = harness({ cursor: 2 });
+  const done = h.protocol.sync();
+  const first = h.transport.last("sync");
+  h.protocol.receive({ type: "error", id: first.id, code: "rate_limited", message: "slow down", details: { retry_after: 3 } });
+  await settle();
+  assert.equal(h.transport.all("sync").length, 1, "no new sync before retry_after");
+  await h.clock.advance(2900);
+  assert.equal(h.transport.all("sync").length, 1);
+  await h.clock.advance(200);
+  assert.equal(h.transport.all("sync").length, 2);
+  assert.equal(h.transport.last("sync").since, 2);
+  answerSync(h, [ev(3)], { head: 3 });
+  assert.equal(await done, true);
+  assert.deepEqual(h.applied, [3]);
+});

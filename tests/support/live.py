@@ -51,6 +51,8 @@ class LiveServer(ServerProcess):
             "PARLEY_DEMO": "1",
             "SECRET_KEY": "live-test-secret-key-" + "x" * 40,
             "PARLEY_SEND_RATE": "1000/1",
+            "PARLEY_SYNC_RATE": "1000/1",
+            "PARLEY_READ_RATE": "1000/1",
             **(env or {}),
         }
         super().__init__(port=self.port, env=self.env, log_path=self.workdir / "server.log", cwd=ROOT)

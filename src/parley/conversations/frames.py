@@ -58,7 +58,7 @@ def _ack(req) -> dict:
     return ack
 
 
-@frames.frame(ReadIn, reply=ReadAck)
+@frames.frame(ReadIn, reply=ReadAck, rate="PARLEY_READ_RATE")
 def read(user, data: ReadIn) -> dict:
     conversation = conversation_for(user, data.conversation_id)
     last_read = services.conversation_mark_read(user=user, conversation=conversation, seq=data.seq)

@@ -71,6 +71,7 @@ class Frame:
     batched: bool = False
     is_async: bool = False
     reply: Any = None  # the reply's schema (a FrameOut or a union of them), for the docs and the tests
+    rate: str | None = None  # the name of the setting that limits it per user ("N/S"), if any
 
     def parse(self, frame: dict) -> FrameIn:
         """Validate a frame against its schema; raise Invalid naming the first bad field."""
@@ -113,14 +114,21 @@ class FrameRegistry:
         self._frames[frame.type] = frame
         return frame
 
-    def frame(self, schema: type[FrameIn], *, batched: bool = False, reply: Any = None):
-        """Decorator: declare the handler of the frame type named by `schema`'s `type` literal."""
+    def frame(self, schema: type[FrameIn], *, batched: bool = False, reply: Any = None, rate: str | None = None):
+        """Decorator: declare the handler of the frame type named by `schema`'s `type` literal.
+
+        `rate` names the setting ("N/S") that limits how often one user may send it; the
+        dispatcher refuses the frame past it with `rate_limited` (not for batched frames,
+        whose handler limits the batch in one round trip).
+        """
+        if rate is not None and batched:
+            raise ValueError("A batched frame's handler applies its own rate limit; leave rate= unset.")
         type_name = _literal_type(schema)
 
         def register(handler: Callable) -> Callable:
             import inspect
 
-            self.add(Frame(type_name, schema, handler, batched, inspect.iscoroutinefunction(handler), reply))
+            self.add(Frame(type_name, schema, handler, batched, inspect.iscoroutinefunction(handler), reply, rate))
             return handler
 
         return register

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from parley.conf import settings
 from parley.core.errors import AppError, Unavailable
 from parley.core.frames import Frame, frames
+from parley.core.ratelimit import rate_limit_many
 
 from .batcher import Batcher
 
@@ -54,12 +55,28 @@ async def dispatch(user, frame: dict) -> dict:
     if spec.batched:
         reply = await batcher_for(spec).submit((user, data))
     elif spec.is_async:
+        if spec.rate:
+            await sync_to_async(check_rate)(spec, user)
         reply = await spec.handler(user, data)
     else:
-        reply = await sync_to_async(spec.handler)(user, data)
+        reply = await sync_to_async(_limited_call)(spec, user, data)
     if isinstance(reply, AppError):  # a batched handler answers each call with a reply or an error
         raise reply
     return reply
+
+
+def check_rate(spec: Frame, user) -> None:
+    """Count one `spec` frame for `user`; raise RateLimited past its setting's rate. Off the event loop."""
+    (refused,) = rate_limit_many([f"frame:{spec.type}:{user.pk}"], rate=getattr(settings, spec.rate))
+    if refused is not None:
+        raise refused
+
+
+def _limited_call(spec: Frame, user, data):
+    """Run a sync handler after its rate check, in one hop off the event loop."""
+    if spec.rate:
+        check_rate(spec, user)
+    return spec.handler(user, data)
 
 
 def error_frame(exc: AppError, ref=None) -> dict:
@@ -71,15 +88,18 @@ def error_frame(exc: AppError, ref=None) -> dict:
 
 async def run_frame(user, raw) -> tuple[dict, AppError | None]:
     """Answer one raw frame: (reply, None), or (error frame, the AppError). Never raises."""
-    ref = None
+    ref = frame = None
     try:
         frame = parse_frame(raw)
         ref = frame.get("id")
         reply = await dispatch(user, frame)
     except AppError as exc:
         return error_frame(exc, ref), exc
-    except DatabaseError:
-        logger.warning("database error while handling a frame", exc_info=True)
+    except DatabaseError as exc:
+        # One line per failed frame: during an outage every frame fails the same way, and a
+        # traceback each would bury the logs.
+        logger.warning("database unavailable while handling a %s frame: %s: %s",
+                       repr(frame["type"])[:40] if frame else "?", exc.__class__.__name__, first_line(exc))
         await drop_broken_connection()
         return error_frame(Unavailable(), ref), Unavailable()
     except Exception:
@@ -90,6 +110,12 @@ async def run_frame(user, raw) -> tuple[dict, AppError | None]:
     if ref is not None:
         reply["id"] = ref
     return reply, None
+
+
+def first_line(exc: BaseException) -> str:
+    """Return the first line of an exception's text, for a one-line log."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
 
 
 async def drop_broken_connection() -> None:

@@ -21,7 +21,7 @@ from parley.stream.hub import hub
 from parley.stream.read import stream_cursor_for
 
 from .auth import header, origin_allowed, session_user
-from .dispatch import drop_broken_connection, run_frame
+from .dispatch import drop_broken_connection, first_line, run_frame
 
 logger = logging.getLogger("parley.ws")
 
@@ -149,14 +149,23 @@ async def ws_endpoint(scope, receive, send) -> None:
         return
     try:
         user, session_key, cursor = await sync_to_async(_connect)(scope)
-    except DatabaseError:
-        await send({"type": "websocket.close", "code": 1013})
+    except DatabaseError as exc:
+        # Accept, then close with 1013 ("try again later"): refused before accept, the client
+        # would see HTTP 403, which it cannot tell from "logged out" (docs/protocol.md).
+        logger.warning("handshake refused, the database is unavailable: %s: %s", exc.__class__.__name__, first_line(exc))
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": 1013, "reason": "server unavailable; retry"})
         await drop_broken_connection()
         return
     if user is None:
         await send({"type": "websocket.close", "code": 4401})
         return
     await send({"type": "websocket.accept"})
+    if hub.user_connection_count(user.pk) >= settings.PARLEY_WS_MAX_PER_USER:
+        # The new socket is the one refused: closing an older one would let tabs past the
+        # cap take turns kicking each other out. After accept, so it is not an HTTP 403.
+        await send({"type": "websocket.close", "code": 4429, "reason": "too many open sockets for this user"})
+        return
     conn = WSConnection(user, session_key, send, handshake_language(scope))
     hub.add(conn)
     conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))

@@ -78,7 +78,7 @@ class SyncHintOut(FrameOut):
     type: Literal["sync_hint"]
 
 
-@frames.frame(SyncIn, reply=SyncOut | ResyncRequiredOut)
+@frames.frame(SyncIn, reply=SyncOut | ResyncRequiredOut, rate="PARLEY_SYNC_RATE")
 def sync(user, data: SyncIn) -> dict:
     require_active(user)
     found, head, resync = stream_since(user=user, since=data.since)

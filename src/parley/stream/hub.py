@@ -99,6 +99,9 @@ class Hub:
     def connection_count(self) -> int:
         return sum(len(conns) for conns in self._by_user.values())
 
+    def user_connection_count(self, user_id: int) -> int:
+        return len(self._by_user.get(user_id, ()))
+
     def user_count(self) -> int:
         return len(self._by_user)
 

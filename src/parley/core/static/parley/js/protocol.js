@@ -213,6 +213,11 @@ export class Protocol extends Emitter {
       try {
         reply = await this.request({ type: "sync", since: this.cursor });
       } catch (err) {
+        if (err.code === "rate_limited") {
+          // The socket stays open, so no `ready` will come: wait as told and ask again.
+          await this._sleep(1000 * Math.max(1, Number(err.details.retry_after) || 1));
+          continue;
+        }
         return false; // disconnected or timed out: the next `ready` syncs again
       }
       if (reply.type === "resync_required") {
