@@ -104,6 +104,24 @@ test("4008 (fell behind): reconnect and sync", async () => {
   assert.equal(c.socket().sent[0].since, 9);
 });
 
+test("1013 (database down) and 4429 (too many sockets): back-off on the socket, never the long-poll", async () => {
+  const c = makeClient({ cursor: 1 });
+  c.client.start();
+  for (let i = 0; i < 3; i++) {
+    c.socket().serverCloses(1013);
+    assert.equal(c.client.state, "reconnecting");
+    await c.clock.advance(20_000);
+  }
+  assert.equal(c.client.transport, "websocket", "a server that answers is not a blocked WebSocket");
+  const before = c.sockets.length;
+  c.socket().serverCloses(4429);
+  await c.clock.advance(7_000); // a long back-off: at least half the maximum
+  assert.equal(c.sockets.length, before);
+  await c.clock.advance(9_000);
+  assert.equal(c.sockets.length, before + 1);
+  assert.equal(c.client.transport, "websocket");
+});
+
 test("offline: no attempts until the browser is back online", async () => {
   const c = makeClient();
   c.online.value = false;

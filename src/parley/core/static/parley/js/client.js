@@ -15,6 +15,7 @@ import { WsTransport } from "./transport-ws.js";
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15000;
+const BACKOFF_STEPS_TO_MAX = Math.ceil(Math.log2(BACKOFF_MAX_MS / BACKOFF_MIN_MS));
 const WS_FAILURES_BEFORE_FALLBACK = 2; // socket closes before any `ready`, in a row
 const WS_PROBE_EVERY_MS = 60000; // while long-polling, try the socket again now and then
 
@@ -135,6 +136,13 @@ export class Client extends Emitter {
     if (code === 4403) {
       this._stopped = true;
       this._setState("offline");
+      return;
+    }
+    if (code === 1013 || code === 4429) {
+      // The server answered (database down; too many sockets of this user): no proxy is
+      // blocking WebSockets, so no fallback; try again later, much later for 4429.
+      if (code === 4429) this._attempt = Math.max(this._attempt, BACKOFF_STEPS_TO_MAX);
+      this._scheduleReconnect();
       return;
     }
     if (!ready && ++this._wsFailures >= WS_FAILURES_BEFORE_FALLBACK && this.env.online()) {
