@@ -78,8 +78,11 @@ class StreamClient:
         return self.ws is not None and self._reader is not None and not self._reader.done()
 
     async def connect(self, ws_url: str | None = None, timeout: float = 10) -> None:
-        if ws_url:
+        if ws_url and ws_url != self.ws_url:
+            # Another process, as a load balancer would pick: behind one, every process sees the
+            # site's one origin in both Origin and Host, so the page's origin follows the URL here.
             self.ws_url = ws_url
+            self.origin = ws_url.replace("ws://", "http://", 1).replace("wss://", "https://", 1).split("/ws/")[0]
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         self.ws = await asyncio.wait_for(
             websockets.connect(self.ws_url, additional_headers={"Cookie": cookie}, origin=self.origin,
