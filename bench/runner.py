@@ -45,6 +45,8 @@ class Database:
             "PARLEY_SEND_RATE": "100000/1",
             "PARLEY_SYNC_RATE": "100000/1",
             "PARLEY_READ_RATE": "100000/1",
+            "PARLEY_START_RATE": "",
+            "PARLEY_NEW_ACCOUNT_HOURS": "0",  # test users are minutes old: no new-account tier
             "PARLEY_WS_MAX_PER_USER": "100000",  # scenario c spreads many sockets over few users
             "PARLEY_DEMO": "0",
             "PARLEY_LOG_LEVEL": "WARNING",

@@ -57,7 +57,8 @@ def no_rate_limit(settings):
     """Service tests send many messages; the rate limit has its own tests."""
     from django.core.cache import cache
 
-    settings.PARLEY_SEND_RATE = "1000000/1"
+    settings.PARLEY_SEND_RATE = settings.PARLEY_NEW_ACCOUNT_SEND_RATE = "1000000/1"
+    settings.PARLEY_START_RATE = settings.PARLEY_NEW_ACCOUNT_START_RATE = "1000000/1"
     settings.PARLEY_READ_RATE = settings.PARLEY_SYNC_RATE = "1000000/1"
     cache.clear()
     yield

@@ -2,6 +2,7 @@
 
 import itertools
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -12,9 +13,15 @@ from parley.marketplace.models import Listing
 _n = itertools.count(1)
 
 
+# Factory users are established accounts unless a test passes date_joined (the stricter tier of
+# new accounts, PARLEY_NEW_ACCOUNT_HOURS, has its own tests in tests/security/).
+ESTABLISHED = datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def user(username: str | None = None, password: str | None = None, **extra):
     """Create a user; without a password it is unusable (hashing is slow; tests use force_login)."""
     username = username or f"user{next(_n)}"
+    extra.setdefault("date_joined", ESTABLISHED)
     return get_user_model().objects.create_user(username=username, password=password, **extra)
 
 

@@ -23,6 +23,17 @@ DEFAULTS = {
     "PARLEY_WS_MAX_FRAME": 16 * 1024,
     "PARLEY_MESSAGE_MAX_CHARS": 5000,
     "PARLEY_SEND_RATE": "30/10",
+    # New conversations a user may start: N per S seconds (None: unlimited).
+    "PARLEY_START_RATE": "60/3600",
+    # Accounts younger than this many hours (date_joined) get the stricter rates below (0: off).
+    "PARLEY_NEW_ACCOUNT_HOURS": 24,
+    "PARLEY_NEW_ACCOUNT_SEND_RATE": "10/60",
+    "PARLEY_NEW_ACCOUNT_START_RATE": "5/3600",
+    # Failed log-ins before log-in is refused, per account and per client address, over
+    # PARLEY_LOGIN_WINDOW seconds (parley.accounts.throttle).
+    "PARLEY_LOGIN_FAILURES_PER_ACCOUNT": 5,
+    "PARLEY_LOGIN_FAILURES_PER_ADDRESS": 20,
+    "PARLEY_LOGIN_WINDOW": 15 * 60,
     # Live-only signals (typing, presence) a user may emit: N per S seconds.
     "PARLEY_SIGNAL_RATE": "20/10",
     # `read` and `sync` frames a user may send: N per S seconds (per user, all sockets and processes).

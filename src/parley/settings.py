@@ -224,6 +224,17 @@ PARLEY_MESSAGE_MAX_CHARS = 5000
 PARLEY_SEND_RATE = os.environ.get("PARLEY_SEND_RATE", "30/10")
 PARLEY_READ_RATE = os.environ.get("PARLEY_READ_RATE", "120/10")
 PARLEY_SYNC_RATE = os.environ.get("PARLEY_SYNC_RATE", "60/10")
+# New conversations per user (empty: unlimited), and the stricter tier of accounts younger than
+# PARLEY_NEW_ACCOUNT_HOURS (0: no tier). See parley.conversations.services.limits.
+PARLEY_START_RATE = os.environ.get("PARLEY_START_RATE", "60/3600") or None
+PARLEY_NEW_ACCOUNT_HOURS = float(os.environ.get("PARLEY_NEW_ACCOUNT_HOURS", "24"))
+PARLEY_NEW_ACCOUNT_SEND_RATE = os.environ.get("PARLEY_NEW_ACCOUNT_SEND_RATE", "10/60")
+PARLEY_NEW_ACCOUNT_START_RATE = os.environ.get("PARLEY_NEW_ACCOUNT_START_RATE", "5/3600")
+# Failed log-ins per account and per client address within PARLEY_LOGIN_WINDOW seconds
+# before log-in is refused (parley.accounts.throttle).
+PARLEY_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("PARLEY_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+PARLEY_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("PARLEY_LOGIN_FAILURES_PER_ADDRESS", "20"))
+PARLEY_LOGIN_WINDOW = int(os.environ.get("PARLEY_LOGIN_WINDOW", str(15 * 60)))
 # Open sockets per user in one process; the one past it is closed with 4429 (docs/protocol.md).
 PARLEY_WS_MAX_PER_USER = int(os.environ.get("PARLEY_WS_MAX_PER_USER", "20"))
 # Seconds `parley serve` gives a client to send a request's headers (slowloris).

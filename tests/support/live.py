@@ -53,6 +53,8 @@ class LiveServer(ServerProcess):
             "PARLEY_SEND_RATE": "1000/1",
             "PARLEY_SYNC_RATE": "1000/1",
             "PARLEY_READ_RATE": "1000/1",
+            "PARLEY_START_RATE": "",
+            "PARLEY_NEW_ACCOUNT_HOURS": "0",  # test users are minutes old: no new-account tier
             **(env or {}),
         }
         super().__init__(port=self.port, env=self.env, log_path=self.workdir / "server.log", cwd=ROOT)

@@ -6,11 +6,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from .demo import DEMO_PASSWORD, DEMO_USERS
 from .forms import SignUpForm
+from .throttle import ThrottledAuthenticationForm
 
 
 class ParleyLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

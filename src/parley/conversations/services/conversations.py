@@ -5,15 +5,20 @@ from collections import Counter
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.core.active import require_active
 from parley.core.errors import Forbidden, Invalid
+from parley.core.ratelimit import rate_limit_many
 from parley.stream.append import stream_append, stream_reserve
 
 from .. import events
 from ..listings import listing_adapter
 from ..models import Conversation, Participant
 from ..selectors import unread_total_for
+from .limits import start_rate
+
+_START_TOO_FAST = gettext_lazy("You are starting conversations too fast. Try again in %(seconds)d s.")
 
 
 def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
@@ -24,6 +29,11 @@ def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
     existing = Conversation.objects.filter(listing_id=listing.pk, buyer_id=buyer.pk).first()
     if existing:
         return existing, False
+    rate = start_rate(buyer)  # counted only for a conversation that does not exist yet
+    if rate:
+        (refused,) = rate_limit_many([f"start:{buyer.pk}"], rate=rate, message=_START_TOO_FAST)
+        if refused:
+            raise refused
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(

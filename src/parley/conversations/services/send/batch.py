@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
@@ -16,6 +17,7 @@ from parley.stream.append import Event
 from ...access import ConversationCache, conversations_for
 from ...models import Conversation, Message
 from ...text import clean_body
+from ..limits import send_rate
 from .write import write_batch
 
 logger = logging.getLogger(__name__)
@@ -99,7 +101,11 @@ def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
 
 
 def _rate_limited(fresh: list[SendRequest]) -> list[SendRequest]:
-    refusals = rate_limit_many([f"send:{r.sender.pk}" for r in fresh], rate=settings.PARLEY_SEND_RATE)
+    # One rate per request (new accounts have a stricter tier), still one cache call per batch.
+    now = timezone.now()
+    refusals = rate_limit_many(
+        [f"send:{r.sender.pk}" for r in fresh], rate=[send_rate(r.sender, now) for r in fresh]
+    )
     allowed = []
     for req, refused in zip(fresh, refusals):
         if refused is None:

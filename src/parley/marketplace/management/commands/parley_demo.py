@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from parley.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from parley.accounts.demo import DEMO_JOINED, DEMO_PASSWORD, DEMO_USERS
 from parley.marketplace.demo_photos import draw_photo
 from parley.marketplace.models import Listing
 
@@ -29,13 +29,16 @@ class Command(BaseCommand):
         users, created_users, created_listings = {}, 0, 0
         for spec in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                username=spec["username"], defaults={"first_name": spec["first_name"], "last_name": spec["last_name"]}
+                username=spec["username"],
+                defaults={"first_name": spec["first_name"], "last_name": spec["last_name"], "date_joined": DEMO_JOINED},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 created_users += 1
             users[spec["username"]] = user
+        # Established accounts, also in a database loaded before DEMO_JOINED existed.
+        User.objects.filter(username__in=users, date_joined__gt=DEMO_JOINED).update(date_joined=DEMO_JOINED)
         for seller, title, description, price, colors, motif in LISTINGS:
             if Listing.objects.filter(seller=users[seller], title=title).exists():
                 continue
