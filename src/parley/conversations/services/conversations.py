@@ -13,6 +13,7 @@ from parley.stream.append import stream_append, stream_reserve
 from .. import events
 from ..listings import listing_adapter
 from ..models import Conversation, Participant
+from ..policy import require_may_message
 from ..selectors import unread_total_for
 
 
@@ -24,6 +25,7 @@ def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
     existing = Conversation.objects.filter(listing_id=listing.pk, buyer_id=buyer.pk).first()
     if existing:
         return existing, False
+    require_may_message(buyer.pk, seller_id)
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
