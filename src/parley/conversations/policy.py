@@ -42,3 +42,9 @@ def require_may_message(sender_id: int, recipient_id: int) -> None:
     """Raise Blocked when a guard refuses sender -> recipient."""
     if refused_pairs([(sender_id, recipient_id)]):
         raise Blocked()
+
+
+def refusals_between(user_id: int, other_id: int) -> dict[str, bool]:
+    """For a page: whether `user_id` may not message `other_id` and the other way round."""
+    refused = refused_pairs([(user_id, other_id), (other_id, user_id)])
+    return {"by_me": (other_id, user_id) in refused, "by_them": (user_id, other_id) in refused}
