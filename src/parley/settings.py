@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "parley.marketplace",
     "parley.stream",
     "parley.conversations",
+    "parley.safety",
 ]
 
 MIDDLEWARE = [

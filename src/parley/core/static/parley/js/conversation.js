@@ -1,5 +1,6 @@
 // One conversation page: history (older pages on scroll up), live messages, sends through
 // the tab's outbox (kept in storage, retried with the same client_msg_id), read marks, "Seen".
+import { BlockMenu } from "./block.js";
 import { ChatView } from "./chat-view.js";
 import { client } from "./client.js";
 import { Composer } from "./composer.js";
@@ -32,6 +33,8 @@ const composer = new Composer({
     scrollToBottom();
   },
 });
+
+const blockMenu = new BlockMenu({ conn, otherId: info.other.id, blocked: page.blocked || {}, composer });
 
 const byId = new Map(); // message id -> node
 const pendingByCmid = new Map(); // client_msg_id -> node not yet confirmed
@@ -212,7 +215,8 @@ outbox.on("rejected", (item, err) => {
   pendingByCmid.delete(item.cmid);
   view.refresh();
   composer.giveBack(item.body); // the text itself cannot be sent: back to the writer to fix
-  composer.showError(errorText(err));
+  if (err.code === "blocked") blockMenu.refused(); // its note says why
+  else composer.showError(errorText(err));
 });
 
 // ---------- read marks ----------
