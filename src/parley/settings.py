@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "parley.marketplace",
     "parley.stream",
     "parley.conversations",
-    "parley.safety",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,6 @@ urlpatterns = [
     path("marketplace/", include("parley.marketplace.urls")),
     path("messages/", include("parley.conversations.urls")),
     path("accounts/", include("parley.accounts.urls")),
-    path("settings/", include("parley.safety.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

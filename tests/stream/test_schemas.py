@@ -69,7 +69,7 @@ def test_the_stream_item_union_is_discriminated_by_event():
 def test_every_frame_declares_its_reply_and_every_server_frame_has_a_schema():
     assert all(f.reply is not None for f in frames.all()), [f.type for f in frames.all() if f.reply is None]
     assert set(frames.server_types()) >= {"ack", "error", "event", "pong", "ready", "resync_required", "signal", "sync", "sync_hint"}
-    assert len(frames.server_schemas_for("ack")) == 3  # send's, read's, and block's and unblock's (one schema)
+    assert len(frames.server_schemas_for("ack")) == 2  # send's and read's
 
 
 def test_frame_problem_checks_frames_and_the_events_they_carry():

@@ -122,12 +122,3 @@ def read_marks_for(*, conversation) -> dict[int, int]:
 
 def conversation_for_listing(*, buyer, listing) -> Conversation | None:
     return Conversation.objects.filter(listing_id=listing.pk, buyer_id=buyer.pk).first()
-
-
-def shares_conversation(*, user_id: int, other_id: int) -> bool:
-    """Whether the two users take part in a conversation together."""
-    if user_id == other_id:
-        return False
-    return Conversation.objects.filter(
-        Q(buyer_id=user_id, seller_id=other_id) | Q(buyer_id=other_id, seller_id=user_id)
-    ).exists()

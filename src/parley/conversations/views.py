@@ -9,7 +9,6 @@ from parley.stream.read import stream_cursor_for
 from . import selectors, services
 from .access import conversation_for, listing_for
 from .listings import listing_adapter
-from .policy import refusals_between
 from .serializers import conversation_detail, inbox_row, message_dict, user_dict
 
 
@@ -41,13 +40,11 @@ def detail(request, conversation_id: int):
         "conversation": info,
         "messages": [message_dict(m) for m in messages],
         "has_more": has_more,
-        # by_me: I blocked them (the menu offers Unblock); by_them: I may not write to them.
-        "blocked": refusals_between(request.user.pk, conversation.other_user_id(request.user.pk)),
     }
     return render(
         request,
         "conversations/detail.html",
-        {"page_data": page, "conversation": conversation, "info": info, "listing": info["listing"], "blocked": page["blocked"]},
+        {"page_data": page, "conversation": conversation, "info": info, "listing": info["listing"]},
     )
 
 

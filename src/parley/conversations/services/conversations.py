@@ -15,7 +15,6 @@ from parley.stream.append import stream_append, stream_reserve
 from .. import events
 from ..listings import listing_adapter
 from ..models import Conversation, Participant
-from ..policy import require_may_message
 from ..selectors import unread_total_for
 from .limits import start_rate
 
@@ -30,7 +29,6 @@ def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
     existing = Conversation.objects.filter(listing_id=listing.pk, buyer_id=buyer.pk).first()
     if existing:
         return existing, False
-    require_may_message(buyer.pk, seller_id)  # a refused start is not counted against the rate
     rate = start_rate(buyer)  # counted only for a conversation that does not exist yet
     if rate:
         (refused,) = rate_limit_many([f"start:{buyer.pk}"], rate=rate, message=_START_TOO_FAST)

@@ -16,7 +16,6 @@ from parley.stream.append import Event
 
 from ...access import ConversationCache, conversations_for
 from ...models import Conversation, Message
-from ...policy import Blocked, refused_pairs
 from ...text import clean_body
 from ..limits import send_rate
 from .write import write_batch
@@ -57,9 +56,6 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
     inactive = inactive_ids(r.sender.pk for r in requests)  # a socket's user object may be stale
-    refused = refused_pairs(  # one query for the batch: a block takes effect on the next send
-        (r.sender.pk, c.other_user_id(r.sender.pk)) for r, c in zip(requests, checked) if not isinstance(c, AppError)
-    )
     live, seen = [], {}
     for req, conversation in zip(requests, checked):
         try:
@@ -67,8 +63,6 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
                 raise AccountInactive()
             if isinstance(conversation, AppError):
                 raise conversation
-            if (req.sender.pk, conversation.other_user_id(req.sender.pk)) in refused:
-                raise Blocked()
             req.conversation = conversation
             req.msg_uuid = _parse_uuid(req.client_msg_id)
             key = (req.sender.pk, req.msg_uuid)

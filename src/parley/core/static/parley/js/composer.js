@@ -77,13 +77,6 @@ export class Composer {
     this.input.focus();
   }
 
-  /** Close the composer (a block) or open it again; the draft stays. */
-  setDisabled(disabled) {
-    this.input.disabled = disabled;
-    for (const button of this.form.querySelectorAll("button")) button.disabled = disabled;
-    if (disabled) this.showError("");
-  }
-
   showError(text) {
     this.errorBox.textContent = text;
     this.errorBox.hidden = !text;

@@ -1,6 +1,5 @@
 // One conversation page: history (older pages on scroll up), live messages, sends through
 // the tab's outbox (kept in storage, retried with the same client_msg_id), read marks, "Seen".
-import { BlockMenu } from "./block.js";
 import { ChatView } from "./chat-view.js";
 import { client } from "./client.js";
 import { Composer } from "./composer.js";
@@ -33,8 +32,6 @@ const composer = new Composer({
     scrollToBottom();
   },
 });
-
-const blockMenu = new BlockMenu({ conn, otherId: info.other.id, blocked: page.blocked || {}, composer });
 
 const byId = new Map(); // message id -> node
 const pendingByCmid = new Map(); // client_msg_id -> node not yet confirmed
@@ -215,8 +212,7 @@ outbox.on("rejected", (item, err) => {
   pendingByCmid.delete(item.cmid);
   view.refresh();
   composer.giveBack(item.body); // the text itself cannot be sent: back to the writer to fix
-  if (err.code === "blocked") blockMenu.refused(); // its note says why
-  else composer.showError(errorText(err));
+  composer.showError(errorText(err));
 });
 
 // ---------- read marks ----------

@@ -9,7 +9,7 @@
 import { Emitter, systemClock } from "./protocol.js";
 
 // The text itself or its target is wrong: retrying cannot help, give it back to the writer.
-const PERMANENT = new Set(["invalid", "not_found", "blocked", "conflict", "bad_frame", "bad_json", "unknown_type", "frame_too_large"]);
+const PERMANENT = new Set(["invalid", "not_found", "conflict", "bad_frame", "bad_json", "unknown_type", "frame_too_large"]);
 // The link went away: wait for the next `open`, quietly.
 const LINK_LOST = new Set(["offline", "disconnected"]);
 const RETRY_MIN_MS = 2000;
