@@ -20,8 +20,13 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: install $(VENV)/.installed-bench
+bench: install $(VENV)/.installed-bench bench/peers/node_modules/.installed
 	$(PY) -m bench $(BENCH_ARGS)
+
+# The Socket.IO peer of `--scenarios peers` (socket.io and pg, pinned by package-lock.json).
+bench/peers/node_modules/.installed: bench/peers/package.json bench/peers/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix bench/peers --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo 'npm not found: `--scenarios peers` will skip the Socket.IO peer (apt-get install nodejs npm)' >&2; fi
 
 $(VENV)/.installed-bench: pyproject.toml constraints-build.txt
 	PIP_CONSTRAINT=$(CURDIR)/constraints-build.txt $(VENV)/bin/pip install -q --disable-pip-version-check -e '.[test,bench]'

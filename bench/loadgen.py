@@ -20,7 +20,7 @@ from array import array
 
 import orjson
 
-from .procstat import ProcSample, loadavg, machine_busy_seconds, self_cpu_seconds
+from .procstat import ProcSample, cpu_seconds, loadavg, machine_busy_seconds, self_cpu_seconds
 from .wsclient import HTTPClient, ws_connect
 
 NS = 1_000_000_000
@@ -86,6 +86,8 @@ class Delivery:
         self.convs = cfg["conversations"]
         self.cookie_name = cfg.get("cookie_name", "sessionid")
         self.pollers = set(cfg.get("pollers", []))
+        # Users whose sockets log in with an app token (a subprotocol) instead of the cookie.
+        self.tokens = {int(k): v for k, v in cfg.get("tokens", {}).items() if int(k) in set(cfg.get("token_users", []))}
         self.one_way = cfg.get("one_way", False)  # buyers send, sellers receive
         self.clients: dict[int, object] = {}
         self.steps: dict[str, Step] = {}
@@ -96,6 +98,13 @@ class Delivery:
         self.poll_requests = 0
         self.poll_errors = 0
         self.poll_latency: list[int] = []  # ns, for messages received by pollers
+        self.typing_sent = 0
+        self.typing_signals = 0  # `typing` signals received
+        # The wire protocol of the server under test: Parley's frames, Socket.IO 4 (the Node
+        # peer), or the Channels peer (Parley's frame shapes on a tutorial-style consumer).
+        self.protocol = cfg.get("protocol", "parley")
+        if self.protocol == "socketio":
+            self.on_text = self.on_text_socketio
 
     def port_for(self, uid: int) -> int:
         ports = self.cfg["ports"]
@@ -114,6 +123,8 @@ class Delivery:
             step = self._step_of(frame.get("client_msg_id", ""))
             if step is not None:
                 step[0].acked[step[1]] = 1
+        elif kind == "signal":
+            self.typing_signals += 1
         elif kind == "error":
             code = frame.get("code", "?")
             self.errors_total[code] = self.errors_total.get(code, 0) + 1
@@ -121,6 +132,34 @@ class Delivery:
                 self.current.errors[code] = self.current.errors.get(code, 0) + 1
         else:
             self.other_frames += 1
+
+    def on_text_socketio(self, client, payload: bytes) -> None:
+        """'42["message",{..}]' is a delivery, '43<n>[{..}]' the ack of send number n."""
+        now = time.monotonic_ns()
+        if payload[:2] == b"42":
+            name, data = orjson.loads(payload[2:])[:2]
+            if name == "message":
+                self._delivered(client.uid, data, now, None)
+            else:
+                self.other_frames += 1
+        elif payload[:2] == b"43":
+            data = orjson.loads(payload[payload.index(b"["):])[0]
+            if "error" in data:
+                code = data["error"]
+                self.errors_total[code] = self.errors_total.get(code, 0) + 1
+                if self.current is not None:
+                    self.current.errors[code] = self.current.errors.get(code, 0) + 1
+                return
+            step = self._step_of(data.get("client_msg_id", ""))
+            if step is not None:
+                step[0].acked[step[1]] = 1
+        else:
+            self.other_frames += 1
+
+    def encode_send(self, i: int, conv: int, body: str, cmid: str) -> bytes:
+        if self.protocol == "socketio":  # an emit with an ack callback: 42<ack id>["send", {..}]
+            return b"42%d" % i + orjson.dumps(["send", {"conversation_id": conv, "body": body, "client_msg_id": cmid}])
+        return orjson.dumps({"type": "send", "id": i, "conversation_id": conv, "body": body, "client_msg_id": cmid})
 
     def _step_of(self, cmid: str):
         step = self.steps.get(cmid[:23])
@@ -160,13 +199,29 @@ class Delivery:
                 try:
                     self.clients[uid] = await ws_connect(
                         self.loop, self.host, port, uid, f"{self.cookie_name}={self.users[uid]}",
-                        f"http://127.0.0.1:{port}", self.on_text,
+                        f"http://127.0.0.1:{port}", self.on_text, token=self.tokens.get(uid),
+                        protocol=self.protocol,
                     )
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     failures.append(repr(exc))
 
-        await asyncio.gather(*(one(u) for u in ws_users))
-        return {"connected": len(self.clients), "connect_failures": len(failures),
+        socket_kib = None
+        if self.cfg.get("measure_socket_kib") and len(ws_users) > 100:
+            # Memory per idle authenticated socket: RSS after the rest connected and settled,
+            # against RSS once the first 50 had warmed the server's connect path.
+            pid = self.cfg["server_pids"][0]
+            await asyncio.gather(*(one(u) for u in ws_users[:50]))
+            await asyncio.sleep(1.0)
+            rss0 = ProcSample(pid).rss_kib()
+            await asyncio.gather(*(one(u) for u in ws_users[50:]))
+            await asyncio.sleep(self.cfg.get("settle_s", 3))
+            rss1 = ProcSample(pid).rss_kib()
+            more = len(self.clients) - 50
+            socket_kib = {"rss_before_mib": round(rss0 / 1024, 1), "rss_after_mib": round(rss1 / 1024, 1),
+                          "sockets": more, "kib_per_socket": round((rss1 - rss0) / more, 2) if more > 0 else None}
+        else:
+            await asyncio.gather(*(one(u) for u in ws_users))
+        return {"connected": len(self.clients), "socket_kib": socket_kib, "by_token": len(self.tokens), "connect_failures": len(failures),
                 "connect_errors": failures[:5], "connect_s": round(time.monotonic() - t0, 2)}
 
     # --- sending -------------------------------------------------------------------
@@ -206,11 +261,8 @@ class Delivery:
                 step.intended[i] = intended
                 step.lag[i] = actual - intended
                 try:
-                    client.send_text(orjson.dumps({
-                        "type": "send", "id": i, "conversation_id": conv,
-                        "body": f"{intended} {i} bench message",
-                        "client_msg_id": f"{step.prefix}{i:012x}",
-                    }))
+                    client.send_text(self.encode_send(i, conv, f"{intended} {i} bench message",
+                                                      f"{step.prefix}{i:012x}"))
                     step.sent += 1
                 except Exception:  # noqa: BLE001
                     step.send_failed += 1
@@ -225,6 +277,7 @@ class Delivery:
             measured_from = t0
         send_window = time.monotonic() - measured_from
         srv_stats = [s.stop() for s in srv]
+        srv_cpu0 = [s.cpu0 for s in srv]
         cpu_used = self_cpu_seconds() - cpu0
         machine1 = machine_busy_seconds()
         ncpu = os.cpu_count() or 1
@@ -236,11 +289,16 @@ class Delivery:
                 break
             await asyncio.sleep(0.05)
         drained_s = time.monotonic() - measured_from - send_window
+        # The servers' CPU from the measured window's start until every message was delivered
+        # and acked (or grace ran out): on a loaded machine a server can fall behind in the
+        # window and catch up after it, so CPU per message is steadier over both.
+        srv_cpu_drained = sum(cpu_seconds(s.pid) - c0 for s, c0 in zip(srv, srv_cpu0))
         self.current = None
         measured = range(step.n_warm, n)
         lat = [step.latency[j] / 1e6 for j in measured if step.latency[j] >= 0]
         lags = [step.lag[j] / 1e6 for j in measured]
         lost = step.recv.count(0)
+        lost_measured = sum(1 for j in measured if not step.recv[j])
         duplicated = sum(1 for c in step.recv if c > 1)
         result = {
             "rate": rate,
@@ -259,6 +317,8 @@ class Delivery:
             "achieved_rate": round(len(measured) / send_window, 1) if send_window else None,
             "server": srv_stats,
             "server_cpu_pct": round(sum(s["cpu_pct"] for s in srv_stats), 1) if srv_stats else None,
+            "server_cpu_ms_per_msg_drained": (round(1000 * srv_cpu_drained / (len(measured) - lost_measured), 3)
+                                              if srv and len(measured) > lost_measured else None),
             "server_rss_mib": round(sum(s["rss_kib"] for s in srv_stats) / 1024, 1) if srv_stats else None,
             "loadgen_cpu_pct": round(100 * cpu_used / send_window, 1) if send_window else None,
             # Noise: CPU used by everything else on this shared machine (100% = one core).
@@ -305,6 +365,30 @@ class Delivery:
         finally:
             http.close()
 
+    # --- typing (issue 11): live-only signals beside the messages -----------------------
+    async def typing_load(self, stop: asyncio.Event) -> None:
+        """The first `typing` conversations' buyers each send a `typing` frame every
+        `typing_every_s` seconds (phases spread evenly), until stop."""
+        typists = [(conv, buyer) for conv, buyer, _seller in self.convs[: self.cfg.get("typing", 0)]]
+        if not typists:
+            return
+        rate = len(typists) / self.cfg.get("typing_every_s", 3.0)
+        t0 = time.monotonic()
+        i = 0
+        while not stop.is_set():
+            due = int((time.monotonic() - t0) * rate) + 1
+            while i < due:
+                conv, uid = typists[i % len(typists)]
+                client = self.clients.get(uid)
+                if client is not None:
+                    try:
+                        client.send_text(orjson.dumps({"type": "typing", "conversation_id": conv}))
+                        self.typing_sent += 1
+                    except Exception:  # noqa: BLE001 - a closed socket: counted as not sent
+                        pass
+                i += 1
+            await asyncio.sleep(max(TICK_S, t0 + i / rate - time.monotonic()))
+
     async def idle_window(self, seconds: float) -> dict:
         """Measure the server while every socket (and poller) just sits there."""
         srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
@@ -344,6 +428,9 @@ class Delivery:
             open(self.cfg["ready_path"], "w").close()
             await asyncio.sleep(self.cfg.get("ready_pause_s", 0))
         out["steps"] = []
+        typing_task = asyncio.create_task(self.typing_load(stop)) if self.cfg.get("typing") else None
+        if typing_task is not None:
+            await asyncio.sleep(self.cfg.get("typing_every_s", 3.0))  # every typist has started
         for number, spec in enumerate(self.cfg.get("steps", [])):
             step = Step(number, self.cfg["run_id"], spec["rate"], spec.get("warmup_s", 2), spec["duration_s"])
             res = await self.run_step(step)
@@ -357,6 +444,11 @@ class Delivery:
             ):
                 break
         stop.set()
+        if typing_task is not None:
+            await typing_task
+            out["typing"] = {"typists": self.cfg["typing"], "every_s": self.cfg.get("typing_every_s", 3.0),
+                             "sent": self.typing_sent, "signals_received": self.typing_signals}
+            print(f"  typing: {out['typing']}", file=sys.stderr)
         if poll_tasks:
             await asyncio.gather(*poll_tasks, return_exceptions=True)
             out["poll"] = {"pollers": len(self.pollers), "requests": self.poll_requests, "errors": self.poll_errors}
@@ -437,6 +529,8 @@ def main(argv=None) -> None:
     with open(cfg_path, "rb") as f:
         cfg = orjson.loads(f.read())
     raise_nofile()
+    if cfg.get("cpus"):  # the side-by-side scenario keeps the load generator off the server's core
+        os.sched_setaffinity(0, set(cfg["cpus"]))
     try:
         import uvloop
 

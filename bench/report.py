@@ -44,7 +44,10 @@ def table(rows: list[dict]) -> str:
         if r["scenario"] == "a" and r.get("idle_ws"):
             i = r["idle_ws"]
             notes.append(f"{r.get('connected')} sockets; idle CPU {i.get('server_cpu_pct')}%")
-        if r["scenario"] == "b" and lat.get("p99") is not None:
+        if r["scenario"] == "peers" and r.get("socket_kib") and r["rate"] == min(
+                x["rate"] for x in rows if x.get("label") == r["label"] and x.get("round") == r.get("round")):
+            notes.append(f"round {r['round'] + 1}; {r['socket_kib'].get('kib_per_socket')} KiB/idle socket")
+        if r["scenario"] in ("b", "peers") and lat.get("p99") is not None:
             notes.append("OK" if (lat["p99"] <= 50 and not r["lost"]) else "over p99 50 ms / lost")
         if r["scenario"] == "d" and r.get("redis_hop_p50_ms") is not None:
             notes.append(f"Redis hop +{r['redis_hop_p50_ms']} ms p50")

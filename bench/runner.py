@@ -165,3 +165,59 @@ def workdir() -> Path:
 
 def cleanup(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Pin every thread of pid to cpus (threads it starts later inherit it), like `taskset -a -p`."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            os.sched_setaffinity(int(tid), cpus)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+PEERS = ROOT / "bench" / "peers"
+
+
+class PeerServer(ServerProcess):
+    """A peer chat server the side-by-side scenario measures Parley beside (bench/peers).
+
+    kind "socketio": the Node Socket.IO + pg server; "channels": the Django Channels chat under
+    uvicorn (same --ws implementation and loop as `parley serve`). Both answer /healthz.
+    """
+
+    def __init__(self, kind: str, db: Database, workdir: Path, redis_url: str):
+        self.kind = kind
+        port = free_port()
+        env = db.env({"PORT": str(port), "SESSION_COOKIE": "sessionid", "CHANNELS_REDIS_URL": redis_url,
+                      "DJANGO_SETTINGS_MODULE": "bench.peers.channelschat.settings"})
+        super().__init__(port=port, env=env, log_path=workdir / f"peer-{kind}-{port}.log", cwd=ROOT)
+        self.name = f"{kind} peer"
+
+    def command(self) -> list[str]:
+        if self.kind == "socketio":
+            return ["node", str(PEERS / "socketio" / "server.js")]
+        return [sys.executable, "-m", "uvicorn", "bench.peers.channelschat.asgi:application", "--host", "127.0.0.1",
+                "--port", str(self.port), "--ws", "websockets-sansio", "--loop", "uvloop", "--log-level", "warning",
+                "--no-access-log"]
+
+    def start(self, timeout: float = 60):
+        if self.kind == "channels":  # the peer's own table, beside the bench data
+            subprocess.run([sys.executable, "-m", "django", "migrate", "peerchat", "--verbosity", "0"],
+                           cwd=ROOT, env=self.env, check=True)
+        return super().start(timeout)
+
+
+def peers_available() -> dict[str, str | None]:
+    """Why each peer cannot run here (None: it can)."""
+    import importlib.util
+    import shutil as sh
+
+    why = {"socketio": None, "channels": None}
+    if not sh.which("node"):
+        why["socketio"] = "node is not installed"
+    elif not (PEERS / "node_modules" / "socket.io").is_dir():
+        why["socketio"] = "bench/peers/node_modules is missing: `make bench` runs npm ci there"
+    if importlib.util.find_spec("channels") is None or importlib.util.find_spec("channels_redis") is None:
+        why["channels"] = "channels/channels_redis are not installed: `make bench` installs the bench extra"
+    return why

@@ -55,8 +55,10 @@ def setup(pairs: int, prefix: str) -> dict:
         )
         convs = list(Conversation.objects.filter(listing__in=listings).order_by("seller_id"))
         Participant.objects.bulk_create(
-            [Participant(conversation=c, user_id=c.buyer_id, role=Participant.Role.BUYER) for c in convs]
-            + [Participant(conversation=c, user_id=c.seller_id, role=Participant.Role.SELLER) for c in convs],
+            [Participant(conversation=c, user_id=c.buyer_id, role=Participant.Role.BUYER, last_activity_at=now)
+             for c in convs]
+            + [Participant(conversation=c, user_id=c.seller_id, role=Participant.Role.SELLER, last_activity_at=now)
+               for c in convs],
             batch_size=500,
         )
         backend = "django.contrib.auth.backends.ModelBackend"
@@ -70,11 +72,32 @@ def setup(pairs: int, prefix: str) -> dict:
             data = {"_auth_user_id": str(u.pk), "_auth_user_backend": backend, "_auth_user_hash": u.get_session_auth_hash()}
             rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
         Session.objects.bulk_create(rows, batch_size=500)
+        tokens = _tokens(users, now)
     return {
         "cookie_name": settings.SESSION_COOKIE_NAME,
         "users": {str(pk): key for pk, key in keys.items()},
+        "tokens": tokens,
         "conversations": [[c.pk, c.buyer_id, c.seller_id] for c in convs],
     }
+
+
+def _tokens(users, now) -> dict:
+    """An app token per user, written directly like the sessions (`--token-half`)."""
+    from django.apps import apps
+
+    if not apps.is_installed("parley.tokens"):
+        return {}
+    from parley.tokens.models import Device, Token
+    from parley.tokens.services import PREFIX, digest
+    from django.utils.crypto import get_random_string
+
+    devices = Device.objects.bulk_create(
+        [Device(user=u, name="bench", auth_hash=u.get_session_auth_hash(), last_used_at=now) for u in users], batch_size=500)
+    raw = {d.user_id: PREFIX + get_random_string(43) for d in devices}
+    Token.objects.bulk_create(
+        [Token(device=d, kind=Token.Kind.ACCESS, digest=digest(raw[d.user_id]), expires_at=now + timedelta(days=1))
+         for d in devices], batch_size=500)
+    return {str(uid): token for uid, token in raw.items()}
 
 
 def main(argv=None) -> None:

@@ -50,12 +50,14 @@ class WSClient(asyncio.Protocol):
         self.tag = None
 
     @classmethod
-    def request_for(cls, host: str, port: int, path: str, cookie: str, origin: str) -> bytes:
+    def request_for(cls, host: str, port: int, path: str, cookie: str, origin: str, token: str | None = None) -> bytes:
+        """The upgrade request: the session cookie, or an app's token as a subprotocol."""
         key = base64.b64encode(os.urandom(16)).decode()
+        auth = (f"Sec-WebSocket-Protocol: parley.v1, parley.bearer.{token}\r\n" if token
+                else f"Cookie: {cookie}\r\n")
         return (
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n"
-            f"Cookie: {cookie}\r\n\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n{auth}\r\n"
         ).encode()
 
     def connection_made(self, transport):
@@ -107,10 +109,7 @@ class WSClient(asyncio.Protocol):
             del buf[: pos + ln]
             op = b0 & 0x0F
             if op == 1 or op == 2:
-                if not self.opened.done():
-                    self.opened.set_result(payload)
-                else:
-                    self.on_text(self, payload)
+                self.text_received(payload)
             elif op == 9:
                 self.transport.write(_frame(10, payload))
             elif op == 8:
@@ -118,6 +117,12 @@ class WSClient(asyncio.Protocol):
                     self.transport.write(_frame(8, payload[:2]))
                     self.transport.close()
                 return
+
+    def text_received(self, payload: bytes) -> None:
+        if not self.opened.done():
+            self.opened.set_result(payload)
+        else:
+            self.on_text(self, payload)
 
     def send_text(self, text: str | bytes) -> None:
         if self.transport is None or self.transport.is_closing():
@@ -132,10 +137,37 @@ class WSClient(asyncio.Protocol):
                 self.transport.close()
 
 
-async def ws_connect(loop, host: str, port: int, uid: int, cookie: str, origin: str, on_text, timeout: float = 30):
-    request = WSClient.request_for(host, port, "/ws/", cookie, origin)
+class SocketIOClient(WSClient):
+    """Socket.IO 4 over a raw WebSocket (Engine.IO 4 framing): "0{..}" open, "40" connect,
+    "2"/"3" ping/pong, "42[event, data]" events, "43<id>[data]" acks. Ready on the "40" reply."""
+
+    __slots__ = ()
+    PATH = "/socket.io/?EIO=4&transport=websocket"
+
+    def text_received(self, payload: bytes) -> None:
+        kind = payload[:1]
+        if kind == b"4":
+            if payload[1:2] == b"0" and not self.opened.done():
+                self.opened.set_result(payload)
+            elif payload[1:2] == b"4" and not self.opened.done():  # connect_error: refused
+                self.opened.set_exception(ConnectionError(payload.decode(errors="replace")))
+            else:
+                self.on_text(self, payload)
+        elif kind == b"2":
+            self.transport.write(_frame(1, b"3"))
+        elif kind == b"0":
+            self.transport.write(_frame(1, b"40"))
+
+
+PROTOCOLS = {"parley": (WSClient, "/ws/"), "socketio": (SocketIOClient, SocketIOClient.PATH), "channels": (WSClient, "/ws/")}
+
+
+async def ws_connect(loop, host: str, port: int, uid: int, cookie: str, origin: str, on_text, timeout: float = 30,
+                     token: str | None = None, protocol: str = "parley"):
+    cls, path = PROTOCOLS[protocol]
+    request = cls.request_for(host, port, path, cookie, origin, token)
     _t, client = await asyncio.wait_for(
-        loop.create_connection(lambda: WSClient(uid, request, on_text, loop), host, port), timeout
+        loop.create_connection(lambda: cls(uid, request, on_text, loop), host, port), timeout
     )
     client.ready = await asyncio.wait_for(client.opened, timeout)
     return client

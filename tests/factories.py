@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from parley.conversations import services
 from parley.marketplace.models import Listing
@@ -52,3 +53,10 @@ def trio():
     alice, bob, carol = user("alice"), user("bob"), user("carol")
     conv = conversation(buyer=bob, seller=alice)
     return alice, bob, carol, conv
+
+
+def client_for(user, **kwargs) -> Client:
+    """A Django test client logged in as `user` (kwargs go to Client, e.g. enforce_csrf_checks)."""
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client

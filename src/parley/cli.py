@@ -29,6 +29,10 @@ def serve(args) -> None:
         names = ", ".join(u["username"] for u in DEMO_USERS)
         print(f"Demo accounts: {names}  (password: {DEMO_PASSWORD})")
         print(f"Try: log in as bob in one browser, alice in another, open {url}/marketplace\n")
+    if "PARLEY_SITE_URL" not in os.environ:  # links in emails point here (the worker inherits it)
+        os.environ["PARLEY_SITE_URL"] = settings.PARLEY_SITE_URL = url
+    _say_where_mail_goes(settings)
+    _vapid_keys_once(settings)
     worker = _start_task_worker(settings) if args.task_worker else None
     sys.stdout.flush()
     import uvicorn
@@ -39,6 +43,33 @@ def serve(args) -> None:
         if worker is not None and worker.poll() is None:
             worker.terminate()
             worker.wait(10)
+
+
+def _say_where_mail_goes(settings) -> None:
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        print(f"Email: no EMAIL_HOST, so emails are written as files under {settings.EMAIL_FILE_PATH}/")
+    elif settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        print(f"Email: SMTP via {settings.EMAIL_HOST}:{settings.EMAIL_PORT}")
+
+
+def _vapid_keys_once(settings) -> None:
+    """Web Push needs a VAPID key pair: without one in the environment, make it once into var/."""
+    from django.apps import apps
+
+    if not apps.is_installed("parley.notifications") or settings.PARLEY_VAPID_PRIVATE_KEY:
+        return
+    import json
+
+    from parley.notifications.services.push import generate_vapid_keys
+
+    path = settings.VAR_DIR / "vapid.json"
+    keys = generate_vapid_keys()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never overwrite a pair in use
+    with os.fdopen(fd, "w") as fp:
+        json.dump(keys, fp)
+    settings.PARLEY_VAPID_PRIVATE_KEY, settings.PARLEY_VAPID_PUBLIC_KEY = keys["private"], keys["public"]
+    print(f"Web Push: made a VAPID key pair in {path} (kept for the next runs)")
 
 
 def _die_with_parent() -> None:
@@ -58,14 +89,38 @@ def _start_task_worker(settings):
         return None
     import subprocess
 
+    from parley.conversations.tasks import purge_deleted
     from parley.stream.tasks import prune_streams
 
     prune_streams.enqueue()  # once per start; docs/deploy.md adds a daily timer
+    purge_deleted.enqueue()
+    from django.apps import apps
+
+    if apps.is_installed("parley.webhooks"):
+        from parley.webhooks.tasks import deliver_due
+
+        deliver_due.enqueue()  # webhook deliveries left pending by the last run (docs/webhooks.md)
+    if apps.is_installed("parley.notifications"):
+        from parley.notifications.tasks import prune_notices, send_due
+
+        send_due.enqueue()  # notifications that fell due while nothing ran
+        prune_notices.enqueue()  # the admin's records past PARLEY_NOTICE_KEEP_DAYS
+    if apps.is_installed("parley.deals"):
+        from parley.deals.tasks import expire_offers, remind_meetups
+
+        expire_offers.enqueue()  # offers that expired while stopped; docs/deploy.md adds a 5-minute timer
+        remind_meetups.enqueue()
     print("Background worker: parley manage db_worker")
     return subprocess.Popen(
         [sys.executable, "-m", "parley", "manage", "db_worker", "--no-startup-delay"],
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        preexec_fn=_background_worker if sys.platform.startswith("linux") else None,
     )
+
+
+def _background_worker() -> None:
+    """The worker dies with the server, and yields the CPU to it: thumbnails can wait, sockets cannot."""
+    _die_with_parent()
+    os.nice(10)
 
 
 def _run_uvicorn(uvicorn, args) -> None:

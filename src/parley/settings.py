@@ -62,6 +62,15 @@ INSTALLED_APPS = [
     "parley.marketplace",
     "parley.stream",
     "parley.conversations",
+    "parley.safety",
+    "parley.tokens",
+    "parley.webhooks",
+    "parley.quickreplies",
+    "parley.presence",
+    "parley.search",
+    "parley.notifications",
+    "parley.attachments",
+    "parley.deals",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +101,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "parley.conversations.context_processors.parley",
+                "parley.safety.context_processors.reporting",
+                "parley.quickreplies.context_processors.quick_replies",
+                "parley.search.context_processors.search",
+                "parley.notifications.context_processors.notify",
+                "parley.attachments.context_processors.attachments",
+                "parley.deals.context_processors.deals",
             ],
         },
     },
@@ -170,6 +185,22 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Attachments (photos, PDFs, voice messages): their own storage, never MEDIA_ROOT, so no
+# public URL maps to them; every read goes through the access check (docs/deploy.md shows an
+# S3-compatible backend and nginx's X-Accel-Redirect).
+ATTACHMENTS_ROOT = Path(os.environ.get("ATTACHMENTS_ROOT", VAR_DIR / "attachments"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "parley_attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(ATTACHMENTS_ROOT), "base_url": None},
+    },
+}
+PARLEY_ATTACHMENTS_ACCEL_PREFIX = os.environ.get("PARLEY_ATTACHMENTS_ACCEL_PREFIX") or None
+# Uploads per user: N per S seconds, and bytes stored per 24 hours (parley.attachments).
+PARLEY_UPLOAD_RATE = os.environ.get("PARLEY_UPLOAD_RATE", "30/60")
+PARLEY_UPLOAD_DAILY_BYTES = int(os.environ.get("PARLEY_UPLOAD_DAILY_BYTES", str(200 * 1024 * 1024)))
 # The app serves static and media files itself unless a proxy does (docs/deploy.md).
 PARLEY_SERVE_FILES = env_bool("PARLEY_SERVE_FILES", not PRODUCTION)
 
@@ -198,7 +229,20 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email (notifications, address confirmation), with Django's standard names. Without
+# EMAIL_HOST, mails are written as files under var/mail/ (`parley serve` says so).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Parley <noreply@parley.localhost>")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend",
+)
 
 LOGGING = {
     "version": 1,
@@ -222,6 +266,10 @@ PARLEY_WS_MAX_FRAME = int(os.environ.get("PARLEY_WS_MAX_FRAME", str(16 * 1024)))
 PARLEY_MESSAGE_MAX_CHARS = 5000
 # Sending: at most N messages per user per window of S seconds.
 PARLEY_SEND_RATE = os.environ.get("PARLEY_SEND_RATE", "30/10")
+# Presence: a dead process's users go offline within about 1.3 x TTL seconds; a user's last
+# socket on a process closed for GRACE seconds counts as gone (stream/presence.py).
+PARLEY_PRESENCE_TTL = float(os.environ.get("PARLEY_PRESENCE_TTL", "30"))
+PARLEY_PRESENCE_GRACE = float(os.environ.get("PARLEY_PRESENCE_GRACE", "5"))
 PARLEY_READ_RATE = os.environ.get("PARLEY_READ_RATE", "120/10")
 PARLEY_SYNC_RATE = os.environ.get("PARLEY_SYNC_RATE", "60/10")
 # New conversations per user (empty: unlimited), and the stricter tier of accounts younger than
@@ -242,5 +290,41 @@ PARLEY_HEADER_TIMEOUT = float(os.environ.get("PARLEY_HEADER_TIMEOUT", "10"))
 # Writer threads for the WebSocket send path; unset: 1 (measured best, docs/benchmarks.md).
 PARLEY_SEND_WRITERS = int(os.environ["PARLEY_SEND_WRITERS"]) if os.environ.get("PARLEY_SEND_WRITERS") else None
 PARLEY_PAGE_SIZE = 30
+# Explained risk warnings on messages (parley.safety.risk); PARLEY_SAFETY_TIPS=0 turns detection off.
+PARLEY_SAFETY_TIPS = env_bool("PARLEY_SAFETY_TIPS", True)
+# Hosts whose links are not "external" (comma-separated); unset: ALLOWED_HOSTS.
+if os.environ.get("PARLEY_SAFE_LINK_HOSTS"):
+    PARLEY_SAFE_LINK_HOSTS = env_list("PARLEY_SAFE_LINK_HOSTS", "")
 # Stream events older than this are pruned; a cursor behind them gets resync_required.
 PARLEY_STREAM_RETENTION_DAYS = int(os.environ.get("PARLEY_STREAM_RETENTION_DAYS", "14"))
+# Webhooks: local receivers (http://, 127.0.0.1) only in development and the demo, never in production.
+PARLEY_WEBHOOK_ALLOW_HTTP = env_bool("PARLEY_WEBHOOK_ALLOW_HTTP", not PRODUCTION and (DEBUG or PARLEY_DEMO))
+PARLEY_WEBHOOK_ALLOW_PRIVATE = env_bool("PARLEY_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION and (DEBUG or PARLEY_DEMO))
+PARLEY_WEBHOOK_TIMEOUT = float(os.environ.get("PARLEY_WEBHOOK_TIMEOUT", "5"))
+PARLEY_WEBHOOK_RETRY_FOR = int(os.environ.get("PARLEY_WEBHOOK_RETRY_FOR", str(24 * 3600)))
+# Notifications (parley.notifications) on: its sink hands every commit's messages and reads
+# to the task worker. PARLEY_NOTIFICATIONS=0 leaves the sink out (the benchmark's baseline).
+PARLEY_NOTIFICATIONS = env_bool("PARLEY_NOTIFICATIONS", True)
+PARLEY_EMAIL_DELAY = float(os.environ.get("PARLEY_EMAIL_DELAY", "600"))
+PARLEY_PUSH_DELAY = float(os.environ.get("PARLEY_PUSH_DELAY", "30"))
+PARLEY_NOTIFY_RETRY_FOR = int(os.environ.get("PARLEY_NOTIFY_RETRY_FOR", str(24 * 3600)))
+PARLEY_SITE_URL = os.environ.get("PARLEY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _vapid_keys() -> dict:
+    """VAPID keys from the environment, else from var/vapid.json (`parley serve` makes it once)."""
+    if os.environ.get("PARLEY_VAPID_PRIVATE_KEY"):
+        return {"private": os.environ["PARLEY_VAPID_PRIVATE_KEY"], "public": os.environ.get("PARLEY_VAPID_PUBLIC_KEY", "")}
+    path = VAR_DIR / "vapid.json"
+    if path.exists():
+        import json
+
+        return json.loads(path.read_text())
+    return {}
+
+
+_VAPID = _vapid_keys()
+PARLEY_VAPID_PRIVATE_KEY = _VAPID.get("private", "")
+PARLEY_VAPID_PUBLIC_KEY = _VAPID.get("public", "")
+PARLEY_VAPID_SUBJECT = os.environ.get("PARLEY_VAPID_SUBJECT", "mailto:admin@parley.localhost")
+PARLEY_PUSH_ALLOW_PRIVATE = env_bool("PARLEY_PUSH_ALLOW_PRIVATE", False)

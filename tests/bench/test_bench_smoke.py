@@ -52,3 +52,29 @@ def test_bench_smoke_ladder_and_cross_process(require_postgres, require_redis):
     assert d[1]["redis_hop_p50_ms"] == round(d[1]["latency_ms"]["p50"] - d[0]["latency_ms"]["p50"], 2)
     assert d[2]["second_process_p50_ms"] == round(d[2]["latency_ms"]["p50"] - d[1]["latency_ms"]["p50"], 2)
     print(rows, file=sys.stderr)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.timeout(300)
+def test_bench_smoke_peers_side_by_side(require_postgres, require_redis):
+    """`--scenarios peers`: Parley on both databases and every peer installed here, pinned, 0 lost."""
+    from bench.runner import peers_available
+
+    sizes = scenarios.Sizes(quick=False, smoke=True)
+    work = workdir()
+    try:
+        rows = scenarios.scenario_peers(sizes, work)
+    finally:
+        cleanup(work)
+    missing = {k for k, why in peers_available().items() if why}
+    ran = {r["contender"] for r in rows if not r.get("skipped")}
+    assert {"parley-pg", "parley-sqlite"} <= ran, rows
+    assert ran | missing >= {"socketio", "channels"} or ran >= {"socketio", "channels"}, rows
+    for row in rows:
+        if row.get("skipped"):
+            continue
+        assert row["sent"] > 0 and row["lost"] == 0 and row["duplicated"] == 0, row
+        assert row["delivered"] == row["sent"] and row["acked"] == row["sent"], row
+        assert row["pinned"]["server"] != row["pinned"]["loadgen"] or len(row["pinned"]["server"]) == 1, row
+    assert "Side by side" in scenarios.peers_summary(rows)

@@ -68,11 +68,11 @@ def test_concurrent_sends_keep_seqs_gap_free(no_rate_limit):
     assert sorted(s for seqs in results for s in seqs) == list(range(1, total + 1))
     assert sorted(Message.objects.filter(conversation=conv).values_list("seq", flat=True)) == list(range(1, total + 1))
     assert Conversation.objects.get(pk=conv.pk).last_seq == total
-    for user in (alice, bob):
-        events = list(StreamEvent.objects.filter(user=user).order_by("seq").values_list("seq", "payload"))
-        assert [s for s, _ in events] == list(range(1, total + 1)), "stream seqs gap-free and unique"
-        assert sorted(p["message"]["seq"] for _, p in events) == list(range(1, total + 1))
-        assert UserStream.objects.get(user=user).last_seq == total
+    for user, before in ((alice, 0), (bob, 1)):  # bob's stream begins with his conversation.started
+        events = list(StreamEvent.objects.filter(user=user).order_by("seq").values_list("seq", "type", "payload"))
+        assert [s for s, _t, _p in events] == list(range(1, total + before + 1)), "stream seqs gap-free and unique"
+        assert sorted(p["message"]["seq"] for _s, t, p in events if t == "message.created") == list(range(1, total + 1))
+        assert UserStream.objects.get(user=user).last_seq == total + before
 
 
 @pytest.mark.django_db(transaction=True)
@@ -90,7 +90,7 @@ def test_concurrent_retries_of_one_send_make_one_message(no_rate_limit):
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert Message.objects.filter(conversation=conv).count() == 1
-    assert StreamEvent.objects.filter(user=bob).count() == 1
+    assert StreamEvent.objects.filter(user=bob, type="message.created").count() == 1
 
 
 def _listing_conversation(bob) -> int:

@@ -116,3 +116,33 @@ def test_a_garbage_cursor_is_422_invalid(db, garbage):
     assert r.status_code == 422, r.content
     error = r.json()["error"]
     assert error["code"] == "invalid" and error["details"]["field"] == "before"
+
+
+def test_both_participations_carry_the_conversations_last_activity(inbox):
+    """The send path copies the new last activity to both sides (the inbox index reads it)."""
+    alice, convs = inbox
+    f.send(convs[0], alice, "one more")
+    from parley.conversations.models import Participant
+
+    rows = Participant.objects.filter(conversation__in=convs).values_list(
+        "conversation__last_activity_at", "last_activity_at")
+    assert len(rows) == 2 * N and all(conv_at == own_at for conv_at, own_at in rows)
+
+
+def test_the_first_page_is_an_index_walk_not_a_sort(inbox):
+    """SQLite reads the first page in index order ((user, last activity, conversation)) and stops
+    at the page's end, where ordering by the conversation's column sorted all the user's rows."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is SQLite's; PostgreSQL's is shown in docs/benchmarks.md")
+    from django.test.utils import CaptureQueriesContext
+
+    alice, _convs = inbox
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.inbox_page(user=alice)
+    sql = ctx.captured_queries[0]["sql"]  # the participations; then their last messages
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = " | ".join(row[-1] for row in cur.fetchall())
+    assert "participant_inbox" in plan and "TEMP B-TREE" not in plan, plan

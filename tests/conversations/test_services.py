@@ -205,12 +205,29 @@ def test_stream_seq_is_per_user_and_gap_free_across_conversations(db):
         f.send(c1, bob, f"b{i}")
         f.send(c2, carol, f"c{i}")
     services.conversation_mark_read(user=alice, conversation=c1)
-    for u, n in ((alice, 11), (bob, 6), (carol, 5)):
+    for u, n in ((alice, 11), (bob, 7), (carol, 6)):  # the buyers' first event: conversation.started
         seqs = [e.seq for e in events_of(u)]
         assert seqs == list(range(1, n + 1)), (u.username, seqs)
         assert UserStream.objects.get(user=u).last_seq == n
     # Each conversation's message seq is independent of the other's.
     assert sorted(Message.objects.filter(conversation=c2).values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_a_new_conversation_is_told_to_the_buyers_own_stream_only(db):
+    """Contact seller, before a word: the buyer's other tabs list it and count it (All, Buying);
+    the seller hears nothing until the first message; opening it again appends nothing."""
+    alice, bob = f.user("alice"), f.user("bob")
+    listing = f.listing(seller=alice)
+    with capture_events(expected=1) as captured:
+        conv, created = services.conversation_start(buyer=bob, listing=listing)
+    assert created and captured.summary() == [(bob.pk, 1, "conversation.started")]
+    (event,) = captured.of(bob.pk)
+    assert event.data["inbox_moves"] == {"all": 1, "buying": 1}
+    assert event.data["conversation"]["id"] == conv.pk and event.data["conversation"]["role"] == "buyer"
+    assert event.data["conversation"]["other"]["id"] == alice.pk and event.data["conversation"]["last_seq"] == 0
+    with capture_events(expected=0):
+        assert services.conversation_start(buyer=bob, listing=listing) == (conv, False)
+    assert events_of(alice) == []
 
 
 def test_message_created_event_goes_to_both_participants_with_their_view(db):
@@ -219,8 +236,8 @@ def test_message_created_event_goes_to_both_participants_with_their_view(db):
     f.send(other_conv, bob, "elsewhere")  # alice: 1 unread elsewhere
     message = f.send(conv, bob, "Is it available?")
     assert events_of(carol) == []
-    (bob_event,) = [e for e in events_of(bob) if e.payload["message"]["id"] == message.pk]
-    (alice_event,) = [e for e in events_of(alice) if e.payload["message"]["id"] == message.pk]
+    (bob_event,) = [e for e in events_of(bob) if e.type == "message.created" and e.payload["message"]["id"] == message.pk]
+    (alice_event,) = [e for e in events_of(alice) if e.type == "message.created" and e.payload["message"]["id"] == message.pk]
     for event in (bob_event, alice_event):
         assert event.type == "message.created"
         assert event.payload["message"] == {
@@ -247,7 +264,7 @@ def test_events_are_published_after_commit_only(db, published, django_capture_on
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = f.send(conv, bob, "hello")
         assert published == [], "nothing is published before the transaction commits"
-    assert StreamEvent.objects.filter(user__in=[alice, bob]).count() == 2
+    assert StreamEvent.objects.filter(user__in=[alice, bob], type="message.created").count() == 2
     assert callbacks, "the service registered its publish with transaction.on_commit"
     for callback in callbacks:
         callback()
@@ -278,11 +295,11 @@ def test_rolled_back_send_leaves_no_trace_and_publishes_nothing(no_rate_limit):
             with transaction.atomic():
                 f.send(conv, bob, "never")
                 raise Boom
-    assert Message.objects.count() == 0 and StreamEvent.objects.count() == 0
+    assert Message.objects.count() == 0 and [e.type for e in StreamEvent.objects.all()] == ["conversation.started"]
     with capture_events(expected=2) as captured:
         f.send(conv, bob, "real")
-    assert captured.summary() == [(bob.pk, 1, "message.created"), (alice.pk, 1, "message.created")]
-    assert [e.seq for e in events_of(bob)] == [1]
+    assert captured.summary() == [(bob.pk, 2, "message.created"), (alice.pk, 1, "message.created")]
+    assert [e.seq for e in events_of(bob)] == [1, 2]
 
 
 # --- read marks ---------------------------------------------------------------------------------
@@ -331,7 +348,8 @@ def test_read_event_goes_to_both_sides(db):
     mine = events_of(alice)[-1]
     theirs = events_of(bob)[-1]
     assert mine.type == theirs.type == "conversation.read"
-    assert mine.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3, "unread": 1, "unread_total": 1}
+    assert mine.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3, "unread": 1, "unread_total": 1,
+                            "inbox_moves": {}}  # still unread: no chip moves
     assert theirs.payload == {"conversation_id": conv.pk, "user_id": alice.pk, "seq": 3}
     assert events_of(carol) == []
     assert [(e.user_id, e.seq, e.type, e.data) for e in captured.events] == [

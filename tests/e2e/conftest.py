@@ -40,10 +40,10 @@ def browser():
 class User:
     """One person in their own browser context, with what their page did logged."""
 
-    def __init__(self, browser, base_url: str, username: str, viewport: dict):
+    def __init__(self, browser, base_url: str, username: str, viewport: dict, locale: str = "en-GB"):
         self.base_url = base_url
         self.username = username
-        self.context = browser.new_context(viewport=viewport, base_url=base_url, locale="en-GB")
+        self.context = browser.new_context(viewport=viewport, base_url=base_url, locale=locale)
         self.context.set_default_timeout(10_000)
         self.context.set_default_navigation_timeout(15_000)
         self.page = self.context.new_page()
@@ -74,11 +74,14 @@ class User:
 
 @pytest.fixture
 def people(browser, live_server_proc, require_chromium):
-    """people("bob") -> a logged-in User; contexts are closed after the test."""
+    """people("bob") -> a logged-in User; contexts are closed after the test.
+
+    `locale="fr-FR"` gives a French browser (its Accept-Language picks the site's language).
+    """
     made: list[User] = []
 
-    def make(username: str | None, viewport: dict = DESKTOP) -> User:
-        user = User(browser, live_server_proc.base_url, username or "anonymous", viewport)
+    def make(username: str | None, viewport: dict = DESKTOP, locale: str = "en-GB") -> User:
+        user = User(browser, live_server_proc.base_url, username or "anonymous", viewport, locale)
         made.append(user)
         return user.login() if username else user
 

@@ -33,7 +33,7 @@ class Site:
 def _sign_up(live_server_proc, username: str):
     client = live_server_proc.client()
     client.get("/accounts/signup/")
-    data = {"username": username, "password1": PASSWORD, "password2": PASSWORD,
+    data = {"username": username, "email": f"{username}@example.com", "password1": PASSWORD, "password2": PASSWORD,
             "csrfmiddlewaretoken": client.cookies["csrftoken"]}
     r = client.post("/accounts/signup/", data=data)
     assert r.status_code == 302, f"sign-up of {username} failed: {r.status_code}"
@@ -103,6 +103,7 @@ PAGES = {
     "signup": (False, lambda s: "/accounts/signup/", lambda p, s: expect(p.locator("h1")).to_be_visible()),
     "inbox": (True, lambda s: "/messages/", lambda p, s: expect(p.locator("main")).to_contain_text(s.last_text)),
     "conversation": (True, lambda s: s.conversation_url, lambda p, s: expect(p.locator("main")).to_contain_text(s.last_text)),
+    "settings": (True, lambda s: "/settings/", lambda p, s: expect(p.locator("#blocked-heading")).to_be_visible()),
     "404": (True, lambda s: "/no-such-page/", lambda p, s: expect(p.locator("#error-404")).to_be_visible()),
 }
 

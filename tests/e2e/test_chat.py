@@ -489,6 +489,7 @@ def test_sign_up_then_land_logged_in(people):
     shot(visitor.page, "signup-phone", full_page=True)
     username = f"dana{uuid.uuid4().hex[:6]}"
     visitor.page.get_by_label("Username").fill(username)
+    visitor.page.get_by_label("Email address").fill(f"{username}@example.com")
     visitor.page.get_by_label("Password", exact=True).fill("a long and unusual passphrase 42")
     visitor.page.get_by_label("Password confirmation").fill("a long and unusual passphrase 42")
     visitor.page.get_by_role("button", name="Sign up").click()

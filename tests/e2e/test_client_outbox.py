@@ -167,6 +167,7 @@ def test_log_out_clears_the_outbox_and_drafts(people):
     carol.page.goto("/marketplace/")
     carol.page.get_by_role("link", name=BIKE, exact=True).click()
     carol.page.locator("#contact-seller").click()
+    carol.page.wait_for_url(re.compile(r".*/messages/\d+/"))  # not the listing page's socket
     connected(carol)
     composer(carol.page).fill(token("A draft carol leaves"))
     uid = carol.page.evaluate("document.body.dataset.userId")
@@ -197,3 +198,27 @@ def test_a_refused_message_comes_back_and_stays_as_the_draft(people):
     bob.page.reload()
     expect(composer(bob.page)).to_have_value(bad)
     composer(bob.page).fill("")
+
+
+def test_text_typed_before_the_page_script_ran_is_kept_as_the_draft(people):
+    """On a slow page the box can be typed in before conversation.js runs: that text stays."""
+    bob = people("bob")
+    conversation_id = contact_seller(bob, LAMP)
+    release = []
+
+    def slow(route):
+        release.append(route)
+
+    bob.page.route(re.compile(r".*/conversation(\.[0-9a-f]+)?\.js$"), slow)
+    bob.page.goto(f"/messages/{conversation_id}/", wait_until="commit")
+    early = token("Typed while the page loads")
+    expect(composer(bob.page)).to_be_visible()
+    composer(bob.page).fill(early)
+    assert release, "the page asks for conversation.js"
+    for route in release:
+        route.continue_()
+    bob.page.wait_for_load_state("domcontentloaded")  # module scripts have run by then
+    connected(bob)
+    expect(composer(bob.page)).to_have_value(early)
+    uid = bob.page.evaluate("document.body.dataset.userId")
+    assert stored(bob.page).get(f"parley:{uid}:draft:{conversation_id}") == early

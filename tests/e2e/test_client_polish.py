@@ -129,3 +129,75 @@ def test_desktop_keeps_enter_to_send(people):
     composer(bob.page).fill(text)
     composer(bob.page).press("Enter")
     expect(bob.page.locator(".msg.mine[data-seq]", has_text=text)).to_have_count(1, timeout=5_000)
+
+
+def test_a_reader_at_the_bottom_stays_there_when_the_page_changes_size(people, live_server_proc):
+    """Layout changes fire no scroll event: a phone's keyboard taking room, a photo arriving.
+    The reader at the bottom stays at the bottom; one who scrolled up is not moved. A
+    conversation of its own, so other tests' offers and photos do not change the layout."""
+    import io
+    import json
+    import uuid
+
+    from PIL import Image
+
+    from .client_support import seed
+    from .conftest import PASSWORD
+    from .test_report import person
+
+    tag = uuid.uuid4().hex[:6]
+    ids = json.loads(seed(live_server_proc, f"""
+        import json, uuid
+        from django.contrib.auth import get_user_model
+        from parley.conversations import services
+        from parley.marketplace.models import Listing
+        User = get_user_model()
+        seller = User.objects.create_user(username="sel{tag}", password={PASSWORD!r}, first_name="Selma", last_name="Test")
+        buyer = User.objects.create_user(username="buy{tag}", password={PASSWORD!r}, first_name="Boris", last_name="Test")
+        bike = Listing.objects.create(seller=seller, title="Steel bike {tag}", price="200.00", currency="EUR")
+        conv, _ = services.conversation_start(buyer=buyer, listing=bike)
+        for i in range(25):
+            services.message_send(sender=seller, conversation=conv, body=f"Filler {{i}}: the frame is steel, the paint original.",
+                                  client_msg_id=uuid.uuid4())
+        print(json.dumps({{"conversation": conv.pk}}))
+    """).strip().splitlines()[-1])
+    conversation_id = ids["conversation"]
+    bob = person(people, f"buy{tag}", "en", PHONE)
+    bob.page.goto(f"/messages/{conversation_id}/")
+    connected(bob)
+    pinned = ("() => { const s = document.getElementById('chat-scroll');"
+              " return s.scrollHeight - s.scrollTop - s.clientHeight < 2; }")
+    last = bob.page.locator(".msg[data-seq]", has_text="Filler 24")
+    expect(last).to_be_in_viewport()
+    bob.page.wait_for_function(pinned)
+
+    # The keyboard opens: the page gets 200 px shorter.
+    size = bob.page.viewport_size
+    bob.page.set_viewport_size({"width": size["width"], "height": size["height"] - 200})
+    bob.page.wait_for_function(pinned)
+    expect(last).to_be_in_viewport()
+
+    # A photo arrives while bob is at the bottom: once it has loaded, he still sees its end.
+    seller_api = live_server_proc.login(f"sel{tag}")
+    try:
+        out = io.BytesIO()
+        Image.new("RGB", (600, 900), (30, 90, 160)).save(out, "JPEG")
+        up = seller_api.post("/api/v1/attachments", files={"file": ("tall.jpg", out.getvalue(), "image/jpeg")})
+        assert up.status_code == 201, up.text
+        r = seller_api.post(f"/api/v1/conversations/{conversation_id}/messages",
+                            json={"body": "A tall photo", "client_msg_id": str(uuid.uuid4()),
+                                  "attachment_ids": [up.json()["attachment"]["id"]]})
+        assert r.status_code == 201, r.text
+    finally:
+        seller_api.close()
+    img = bob.page.locator(".msg", has_text="A tall photo").locator(".att-thumb img")
+    bob.page.wait_for_function("(el) => el.complete && el.naturalWidth > 0", arg=img.element_handle())
+    bob.page.wait_for_function(pinned)
+    shot(bob.page, "chat-pinned-after-photo-phone")
+
+    # Scrolled up to read: the keyboard closing does not pull him down.
+    bob.page.evaluate("() => { document.getElementById('chat-scroll').scrollTop = 0; }")
+    bob.page.wait_for_timeout(200)
+    bob.page.set_viewport_size(size)
+    bob.page.wait_for_timeout(300)
+    assert bob.page.evaluate("() => document.getElementById('chat-scroll').scrollTop") < 200

@@ -66,7 +66,7 @@ def test_conversations_migration_depends_on_the_hosts_listing_migration():
 
 def test_unset_parley_settings_fall_back_to_defaults():
     for name, default in DEFAULTS.items():
-        if name == "PARLEY_LISTING_ADAPTER":
+        if name in ("PARLEY_LISTING_ADAPTER", "PARLEY_DEALS_LISTING_WRITER"):  # the host's own mapping
             continue
         assert not hasattr(django_settings, name), f"the host sets {name}; this test wants it unset"
         assert getattr(parley_settings, name) == (default() if callable(default) else default)
@@ -181,3 +181,37 @@ def test_the_page_shell_and_its_assets_resolve_in_the_host(client, people, conve
     assert 'data-ws-path="/ws/"' in html
     assert f'data-api-url="/api/v1/conversations/{conversation.pk}/messages"' in html
     assert "/marketplace/" not in html  # the demo's links are left out, not broken
+
+
+# ---------- parley.deals in the host: its Item, its currency, its own status fields ----------
+
+
+def test_offers_on_the_hosts_item_in_its_currency_reserve_it_through_its_writer(people, item, conversation):
+    from parley.deals import services as deals
+
+    offer = deals.offer_make(buyer=people["buyer"], conversation=conversation, amount="110.25")
+    assert (offer.currency, str(offer.amount)) == ("USD", "110.25")
+    deals.offer_respond(user=people["owner"], offer=offer, action="accept")
+    item.refresh_from_db()
+    assert (item.on_hold, item.sold) == (True, False)
+    events = list(StreamEvent.objects.filter(user=people["buyer"], type="listing.changed"))
+    assert [e.payload["listing"]["status_label"] for e in events] == ["On hold"]
+
+
+def test_the_host_changing_its_item_calls_listing_changed(people, item, conversation):
+    from parley.deals import services as deals
+    from parley.deals.models import Offer
+
+    deals.offer_make(buyer=people["buyer"], conversation=conversation, amount="100")
+    item.sold, item.cost_cents = True, 9900
+    item.save()
+    deals.listing_changed(item, old_status="available", old_price=Decimal("125.50"))
+    assert Offer.objects.get().state == "declined"
+    changes = [e.payload["change"] for e in StreamEvent.objects.filter(user=people["buyer"], type="listing.changed").order_by("seq")]
+    assert [(c["kind"], c["old"], c["new"]) for c in changes] == [("status", "available", "sold"), ("price", "125.50", "99.00")]
+
+
+def test_the_deal_bar_is_on_the_hosts_conversation_page(client, people, conversation):
+    client.force_login(people["owner"])
+    html = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert 'id="deal-bar"' in html and 'data-status="reserved"' in html

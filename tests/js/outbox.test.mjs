@@ -234,3 +234,26 @@ test("items are kept per conversation and carry their creation time from the clo
   assert.deepEqual(outbox.items(2).map((i) => i.body), ["b"]);
   assert.equal(outbox.items(1)[0].created_at, "2026-05-01T10:00:00.000Z");
 });
+
+test("a reply keeps its reply_to_id across a lost link and a resend; a plain send has none", async () => {
+  const s = setup();
+  await goLive(s.h);
+  const quote = { id: 41, seq: 7, sender_id: 2, body: "Is it still available?" };
+  const item = s.outbox.add({ conversation_id: 1, body: "yes", reply_to: quote });
+  await settle();
+  assert.equal(s.transport.last("send").reply_to_id, 41);
+  assert.deepEqual(s.store.load()[0].reply_to, quote, "stored with the item, for the pending bubble and retries");
+  s.protocol.down("disconnected");
+  await settle();
+  const fresh = new FakeTransport();
+  s.protocol.attach(fresh);
+  s.h.transport = fresh;
+  await goLive(s.h);
+  const [again] = fresh.all("send");
+  assert.deepEqual([again.client_msg_id, again.reply_to_id], [item.cmid, 41]);
+  ack(s.h, again);
+  await settle();
+  s.outbox.add({ conversation_id: 1, body: "plain" });
+  await settle();
+  assert.equal("reply_to_id" in fresh.last("send"), false);
+});

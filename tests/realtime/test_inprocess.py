@@ -136,26 +136,26 @@ def writes_blocked(conv):
 
 def test_pushes_held_during_a_frame_come_out_in_seq_order_around_the_ack():
     alice, bob, _carol, conv = f.trio()
-    f.send(conv, alice, "earlier")  # bob's cursor is 1
+    f.send(conv, alice, "earlier")  # bob's cursor is 2 (his conversation.started, then this)
 
     async def go():
         async with harness() as h:
             b1, b2 = await h.ws(bob), await h.ws(bob)
-            assert b1.ready["cursor"] == 1
-            before = '{"type":"event","seq":1,"event":"test.late","data":{}}'
-            after = '{"type":"event","seq":3,"event":"test.next","data":{}}'
+            assert b1.ready["cursor"] == 2
+            before = '{"type":"event","seq":2,"event":"test.late","data":{}}'
+            after = '{"type":"event","seq":4,"event":"test.next","data":{}}'
             with writes_blocked(conv):
                 await b1.send(send_frame(conv, "mine"))
                 await until(b1.taken, what="the endpoint to take the send")
                 # While the send waits for the database, pushes arrive for bob.
-                hub.deliver(bob.pk, 3, after)
-                hub.deliver(bob.pk, 1, before)
-            await b2.event(lambda fr: fr["seq"] == 2)  # the send's own push reached bob's sockets
+                hub.deliver(bob.pk, 4, after)
+                hub.deliver(bob.pk, 2, before)
+            await b2.event(lambda fr: fr["seq"] == 3)  # the send's own push reached bob's sockets
             frames = await b1.flush()
             assert [(fr["type"], fr.get("seq") or fr.get("event", {}).get("seq")) for fr in frames] == [
-                ("event", 1), ("ack", 2), ("event", 3)
+                ("event", 2), ("ack", 3), ("event", 4)
             ], frames
-            assert [fr["seq"] for fr in events(await b2.flush())] == [3, 1], "b2 was not holding: as they came"
+            assert [fr["seq"] for fr in events(await b2.flush())] == [4, 2], "b2 was not holding: as they came"
 
     run(go())
 

@@ -78,6 +78,22 @@ def test_an_unparsable_body_is_400_bad_json(world, body):
             assert_error(response, 400, "bad_json")
 
 
+@pytest.mark.parametrize("body", [b"[]", b"5", b'"sold"', b"null", b'[{"status": "sold"}]'])
+def test_json_that_is_not_an_object_is_400_bad_json_and_changes_nothing(world, body):
+    """Every body is a JSON object. A schema whose fields all have defaults (the listing PATCH,
+    the read mark) once read `[]` as "nothing given" and answered 200 (found by schemathesis)."""
+    bob, conv, client = world
+    seller = f.client_for(conv.listing.seller)
+    before = conv.listing.status
+    for c, method, path in [(seller, "patch", f"/api/v1/conversations/{conv.pk}/listing"),
+                            (client, "post", f"/api/v1/conversations/{conv.pk}/read"),
+                            (client, "post", f"/api/v1/conversations/{conv.pk}/messages")]:
+        response = getattr(c, method)(path, data=body, content_type="application/json")
+        assert_error(response, 400, "bad_json")
+    conv.listing.refresh_from_db()
+    assert conv.listing.status == before and not conv.messages.exists()
+
+
 @pytest.mark.parametrize("path", ["/conversations/{id}/messages", "/frames", "/conversations"])
 def test_a_body_over_the_upload_limit_is_413_too_large(world, settings, path):
     bob, conv, client = world

@@ -22,6 +22,16 @@ def test_the_conversation_events_are_registered():
     assert schema_for("no.such.event") is None
 
 
+def test_the_mute_events_are_registered_with_their_payloads():
+    """parley.notifications: a mute set or lifted reaches every tab of the user (docs/protocol.md)."""
+    assert {"conversation.muted", "conversation.unmuted"} <= set(all_event_types())
+    validate_event("conversation.muted", b'{"conversation_id": 3, "until": "2026-12-04T18:40:00Z"}')
+    validate_event("conversation.muted", b'{"conversation_id": 3, "until": null}')
+    validate_event("conversation.unmuted", b'{"conversation_id": 3}')
+    with pytest.raises(ValidationError):
+        validate_event("conversation.muted", b'{"conversation_id": 3}')
+
+
 def test_a_second_schema_for_a_type_is_refused(monkeypatch):
     monkeypatch.setattr(schemas, "_schemas", dict(schemas._schemas))
 
@@ -69,7 +79,10 @@ def test_the_stream_item_union_is_discriminated_by_event():
 def test_every_frame_declares_its_reply_and_every_server_frame_has_a_schema():
     assert all(f.reply is not None for f in frames.all()), [f.type for f in frames.all() if f.reply is None]
     assert set(frames.server_types()) >= {"ack", "error", "event", "pong", "ready", "resync_required", "signal", "sync", "sync_hint"}
-    assert len(frames.server_schemas_for("ack")) == 2  # send's and read's
+    # send's, read's, block's and unblock's (one schema), report's, edit's and delete's (one schema), typing's,
+    # archive's and unarchive's (one schema); parley.deals': offer_make's and offer_respond's (one),
+    # listing_update's, the meet-up frames' (one); parley.notifications' visibility's
+    assert len(frames.server_schemas_for("ack")) == 12
 
 
 def test_frame_problem_checks_frames_and_the_events_they_carry():

@@ -61,16 +61,18 @@ def session_cookie(user) -> str:
 class WS:
     """One in-memory WebSocket connection to the app; frames come out exactly as written."""
 
-    def __init__(self, app, headers: list[tuple[bytes, bytes]], path: str = "/ws/"):
+    def __init__(self, app, headers: list[tuple[bytes, bytes]], path: str = "/ws/", subprotocols: list[str] = ()):
         self._to_app: asyncio.Queue = asyncio.Queue()
         self._from_app: asyncio.Queue = asyncio.Queue()
         scope = {
             "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws",
             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-            "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "subprotocols": [],
+            "headers": headers, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
+            "subprotocols": list(subprotocols),
         }
         self.task = asyncio.get_running_loop().create_task(app(scope, self._to_app.get, self._from_app.put))
         self.ready: dict | None = None
+        self.subprotocol: str | None = None  # the one the server picked in its accept
         self.backlog: list[dict] = []  # frames read while looking for another, in order
 
     async def connect(self) -> "WS":
@@ -79,6 +81,7 @@ class WS:
         if first["type"] == "websocket.close":
             raise Refused(first.get("code", 1000))
         assert first["type"] == "websocket.accept", first
+        self.subprotocol = first.get("subprotocol")
         self.ready = await self.recv()
         assert self.ready["type"] == "ready", self.ready
         return self
@@ -203,7 +206,7 @@ class ASGIHarness:
         return await sync_to_async(session_cookie)(user)
 
     async def ws(self, user=None, *, cookie: str | None = None, origin: str | None = ORIGIN,
-                 headers: list[tuple[bytes, bytes]] = (), path: str = "/ws/") -> WS:
+                 headers: list[tuple[bytes, bytes]] = (), path: str = "/ws/", subprotocols: list[str] = ()) -> WS:
         """Open a socket as `user` (or with `cookie`); raise Refused if the handshake fails."""
         if user is not None and cookie is None:
             cookie = await self.login(user)
@@ -212,7 +215,7 @@ class ASGIHarness:
             sent.append((b"origin", origin.encode()))
         if cookie:
             sent.append((b"cookie", cookie.encode()))
-        ws = WS(self.app, sent, path)
+        ws = WS(self.app, sent, path, subprotocols)
         self.sockets.append(ws)
         return await ws.connect()
 
@@ -248,7 +251,7 @@ class ASGIHarness:
         start = next(m for m in out if m["type"] == "http.response.start")
         content = b"".join(m.get("body", b"") for m in out if m["type"] == "http.response.body")
         is_json = any(k.lower() == b"content-type" and v.startswith(b"application/json") for k, v in start["headers"])
-        return start["status"], orjson.loads(content) if is_json else content
+        return start["status"], orjson.loads(content) if is_json and content else content
 
 
 async def close_batcher_connections(batchers: dict) -> None:

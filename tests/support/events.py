@@ -68,3 +68,12 @@ def capture_events(expected: int | None = None):
     if expected is not None:
         got = captured.summary()
         assert len(got) == expected, f"expected {expected} committed events, got {len(got)}: {got}"
+
+
+def every_payload(*users) -> str:
+    """Every event stored for these users, as one JSON text: for asserting a text is gone."""
+    import json
+
+    from parley.stream.read import stream_since
+
+    return json.dumps([e.as_dict() for u in users for e in stream_since(user=u, since=0, limit=500)[0]])

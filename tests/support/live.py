@@ -4,6 +4,7 @@ Each LiveServer runs `python -m parley serve` on a free 127.0.0.1 port with its 
 database (a fresh SQLite file, or a fresh PostgreSQL database) and the demo data.
 """
 
+import hashlib
 import os
 import tempfile
 import uuid
@@ -55,6 +56,11 @@ class LiveServer(ServerProcess):
             "PARLEY_READ_RATE": "1000/1",
             "PARLEY_START_RATE": "",
             "PARLEY_NEW_ACCOUNT_HOURS": "0",  # test users are minutes old: no new-account tier
+            # Servers on one database share a Redis channel prefix (they are one deployment);
+            # servers on different databases must not hear each other's events through a
+            # shared Redis (user ids repeat across the demo databases).
+            "PARLEY_REDIS_PREFIX": "parley-" + hashlib.sha1(self.database_url.encode()).hexdigest()[:10],
+            "PARLEY_PRESENCE_GRACE": "1",  # offline one second after the last socket closes
             **(env or {}),
         }
         super().__init__(port=self.port, env=self.env, log_path=self.workdir / "server.log", cwd=ROOT)

@@ -3,6 +3,8 @@
 It does what a real client must: keep a cursor, apply each stream event once by seq, sync
 on a gap, after every (re)connect and on `sync_hint`, and resend unacknowledged messages
 with the same client_msg_id. Its view (`messages`) is then compared with the database's.
+The rules themselves (which frames a received one stands for, apply / duplicate / gap) are
+parley.client.protocol's, shared with the shipped Python client.
 """
 
 import asyncio
@@ -13,6 +15,8 @@ import uuid
 import httpx
 import orjson
 import websockets
+
+from parley.client import protocol
 
 from .schema_check import check_frame
 
@@ -57,7 +61,7 @@ class StreamClient:
         self.ws_url, self.http, self.origin = ws_url, http, origin
         self.drop_pushes = drop_pushes
         self.rng = random.Random(seed)
-        self.cursor = 0
+        self.stream = protocol.Cursor()
         self.applied: list[int] = []  # seqs applied, in order
         self.messages: dict[int, dict[int, dict]] = {}  # conversation id -> seq -> message
         self.duplicates: list[dict] = []
@@ -73,6 +77,10 @@ class StreamClient:
         self.user_id: int | None = None
 
     # --- connection -----------------------------------------------------------------
+    @property
+    def cursor(self) -> int:
+        return self.stream.seq
+
     @property
     def connected(self) -> bool:
         return self.ws is not None and self._reader is not None and not self._reader.done()
@@ -121,19 +129,18 @@ class StreamClient:
     async def _read_loop(self) -> None:
         try:
             async for raw in self.ws:
-                frame = check_frame(orjson.loads(raw))
-                if frame["type"] == "ack" and "event" in frame:  # the sender's own event rides on the ack
-                    self._on_push({"type": "event", **frame["event"]})
-                ref = frame.get("id")
-                if ref is not None and ref in self._pending:
-                    fut = self._pending.pop(ref)
-                    if not fut.done():
-                        fut.set_result(frame)
-                elif frame["type"] == "event":
-                    self._on_push(frame)
-                elif frame["type"] in ("sync_hint", "ready"):
-                    self.hints += 1
-                    self._schedule_sync()
+                # The sender's own event rides on its ack: frames_of gives the event, then the ack.
+                for frame in protocol.frames_of(check_frame(orjson.loads(raw))):
+                    ref = frame.get("id")
+                    if ref is not None and ref in self._pending:
+                        fut = self._pending.pop(ref)
+                        if not fut.done():
+                            fut.set_result(frame)
+                    elif frame["type"] == "event":
+                        self._on_push(frame)
+                    elif frame["type"] in ("sync_hint", "ready"):
+                        self.hints += 1
+                        self._schedule_sync()
         except (websockets.ConnectionClosed, OSError):
             pass
         finally:
@@ -142,10 +149,11 @@ class StreamClient:
     def _on_push(self, frame: dict) -> None:
         if self.drop_pushes and self.rng.random() < self.drop_pushes:
             return  # lost in transit: a later gap or the final sync recovers it
-        if frame["seq"] == self.cursor + 1 and not self._sync_lock.locked():
+        verdict = self.stream.classify(frame)
+        if verdict == protocol.APPLY and not self._sync_lock.locked():  # else the sync brings it
             self._apply(frame)
             self.pushed += 1
-        elif frame["seq"] > self.cursor + 1:
+        elif verdict == protocol.GAP:
             self._schedule_sync()
 
     def _schedule_sync(self) -> None:
@@ -179,7 +187,7 @@ class StreamClient:
     def _apply(self, event: dict) -> None:
         seq = event["seq"]
         assert seq == self.cursor + 1, (seq, self.cursor)
-        self.cursor = seq
+        self.stream.applied(event)
         self.applied.append(seq)
         data = event["data"]
         if event["event"] == "message.created":
@@ -201,7 +209,7 @@ class StreamClient:
                     raise AssertionError(f"unexpected resync_required at cursor {self.cursor}: {reply}")
                 assert reply["type"] == "sync", reply
                 for event in reply["events"]:
-                    if event["seq"] > self.cursor:
+                    if self.stream.classify(event) != protocol.DUPLICATE:
                         self._apply(event)
                 if self.cursor >= reply["head"]:
                     return

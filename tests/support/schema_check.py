@@ -122,7 +122,7 @@ def _schema_check_sink():
     from parley.stream import append
     from parley.stream.sinks import register_sink, unregister_sink
 
-    insert = append._insert
+    insert = append._insert_statement  # every appended event's row is built here
 
     def checked_insert(events):
         _check_events(events)
@@ -130,7 +130,7 @@ def _schema_check_sink():
 
     register_sink(SINK, _check_events)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(append, "_insert", checked_insert)
+        patch.setattr(append, "_insert_statement", checked_insert)
         yield
     unregister_sink(SINK)
 

@@ -29,17 +29,20 @@ class ServerProcess:
     def pid(self) -> int:
         return self.proc.pid
 
+    name = "server"
+
+    def command(self) -> list[str]:
+        """The command line this process runs (a subclass may run another server)."""
+        return [sys.executable, "-m", self.module, "serve", "--port", str(self.port), "--log-level", "warning"]
+
     def start(self, timeout: float = 60):
         """Start the process; return self once /healthz answers 200, or raise with the log."""
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, "serve", "--port", str(self.port), "--log-level", "warning"],
-                cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            )
+            self.proc = subprocess.Popen(self.command(), cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1) as r:
                     if r.status == 200:
@@ -48,7 +51,7 @@ class ServerProcess:
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
+        raise RuntimeError(f"{self.name} did not answer within {timeout}s:\n{self.log()}")
 
     def stop(self, sig_kill: bool = False) -> None:
         """Stop the process (SIGTERM, or SIGKILL with sig_kill), waiting for it to exit."""

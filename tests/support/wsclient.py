@@ -6,7 +6,10 @@ import itertools
 import uuid
 
 import orjson
+import pytest
 import websockets
+
+from parley.client import protocol
 
 from .schema_check import check_frame
 
@@ -26,11 +29,9 @@ class WSClient:
         """The next frame off the socket. An ack that carries the sender's own event
         (docs/protocol.md) comes out as that event frame first, then the ack, the order in
         which a client applies them."""
-        frame = check_frame(orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout)))
-        if frame.get("type") == "ack" and "event" in frame:
-            self.frames.append(frame)
-            return {"type": "event", **frame["event"]}
-        return frame
+        first, *rest = protocol.frames_of(check_frame(orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout))))
+        self.frames.extend(rest)
+        return first
 
     async def send(self, obj) -> None:
         await self.ws.send(obj if isinstance(obj, (str, bytes)) else orjson.dumps(obj).decode())
@@ -111,3 +112,40 @@ def open_conversation(client, seller: str = "alice") -> int:
         if r.status_code in (200, 201) and r.json()["conversation"]["other"]["username"] == seller:
             return r.json()["conversation"]["id"]
     raise AssertionError(f"no listing of {seller}'s found in the demo data")
+
+
+# Fixtures of the modules that speak to the session's live server as the demo users; a module
+# imports the ones it uses (module scope: one log-in per user per module).
+@pytest.fixture(scope="module")
+def server(live_server_proc):
+    return live_server_proc
+
+
+@pytest.fixture(scope="module")
+def alice(server):
+    c = server.login("alice")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def bob(server):
+    c = server.login("bob")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def carol(server):
+    c = server.login("carol")
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def conv(bob):
+    return open_conversation(bob, "alice")
+
+
+def is_message(body):
+    return lambda fr: fr["data"]["message"]["body"] == body

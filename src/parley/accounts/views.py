@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from .demo import DEMO_PASSWORD, DEMO_USERS
 from .forms import SignUpForm
+from .signals import user_signed_up
 from .throttle import ThrottledAuthenticationForm
 
 
@@ -31,6 +32,7 @@ def signup(request):
         if form.is_valid():
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            user_signed_up.send(sender=SignUpForm, user=user)
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     else:
         form = SignUpForm()

@@ -15,6 +15,7 @@ from django.http import HttpResponseNotAllowed
 from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.openapi.schema import REF_TEMPLATE
 from pydantic import Field, TypeAdapter
 
@@ -33,6 +34,18 @@ def client_frame_schema() -> tuple[dict, dict]:
     union = Annotated[Union[tuple(schemas)], Field(discriminator="type")] if len(schemas) > 1 else schemas[0]
     schema = TypeAdapter(union).json_schema(ref_template=REF_TEMPLATE)
     return schema, schema.pop("$defs", {})
+
+
+class ObjectBodyParser(Parser):
+    """Every body of this API is a JSON object. ninja's own parser hands any JSON value to the
+    schema, and a schema whose fields all have defaults reads `[]` or `5` as "nothing given"
+    (ninja schemas read attributes too); refuse them here, as 400 `bad_json`."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
 class ParleyAPI(NinjaAPI):

@@ -2,7 +2,7 @@
 conversation summary, inbox row) are the conversations app's wire schemas, the same ones
 its events are checked against, so the API and the stream describe one shape."""
 
-from typing import Any, Union
+from typing import Any, Literal, Union
 from uuid import UUID
 
 from ninja import Field, Schema
@@ -10,12 +10,14 @@ from ninja import Field, Schema
 from parley.conversations.schemas import (
     ConversationDetailOut,
     ConversationSummaryOut,
+    InboxCounts,
     InboxRowOut,
+    ListingCardOut,
     MessageOut,
     UserOut,
 )
 from parley.core.frames import DatabaseId, DatabaseSeq, ErrorFrame, frames
-from parley.core.schemas import Wire
+from parley.core.schemas import Wire, absent_or
 from parley.stream.schemas import stream_event_union
 
 
@@ -26,6 +28,14 @@ class ConversationCreateIn(Schema):
 class MessageIn(Schema):
     body: str = Field(..., description="1 to 5,000 characters after trimming; no control characters but newline and tab.")
     client_msg_id: UUID = Field(..., description="A UUID chosen by the client; a retry with the same id returns the original message.")
+    reply_to_id: DatabaseId | None = Field(None, description="The id of the message this one replies to, in the same conversation.")
+    attachment_ids: list[UUID] = Field(default_factory=list, max_length=10, description=(
+        "Files uploaded first (POST /api/v1/attachments), at most 10; with some, `body` (the caption) may be empty."))
+
+
+class MessageEditIn(Schema):
+    body: str = Field(..., description="The new text, by the rules of sending.")
+    revision: DatabaseSeq = Field(..., description="The message's `revision` you edited (0 before any edit).")
 
 
 class ReadMarkIn(Schema):
@@ -46,6 +56,12 @@ class ErrorOut(Out):
     error: ErrorBody
 
 
+# Every endpoint declares these error responses, in the one shape.
+ERRORS: dict[int, Any] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut,
+}
+
+
 class MeOut(Out):
     user: UserOut
     cursor: int = Field(description="The head of the user's stream: the seq of their latest event.")
@@ -55,6 +71,27 @@ class MeOut(Out):
 class InboxPageOut(Out):
     conversations: list[InboxRowOut] = Field(description="Newest activity first.")
     next_before: str | None = Field(description="Pass as `before` for the next page; null on the last page.")
+
+
+InboxFilter = Literal["all", "unread", "buying", "selling", "archived"]
+
+
+class InboxItemOut(Out):
+    listing: ListingCardOut
+    count: int = Field(description="Conversations about it, not archived.")
+
+
+class InboxCountsOut(Out):
+    counts: InboxCounts
+    counts_cursor: int = Field(description="The user's stream seq the counts are exact at: add the `inbox_moves` of "
+                                           "later events only.")
+    items: list[InboxItemOut] = Field(description="Items the user sells with conversations about them, most first (at most 50).")
+
+
+class ArchiveOut(Out):
+    conversation_id: int
+    archived: bool
+    counts: InboxCounts
 
 
 class ConversationOut(Out):
@@ -69,6 +106,7 @@ class MessagePageOut(Out):
     messages: list[MessageOut] = Field(description="Oldest first.")
     has_more: bool
     next_before: int | None = Field(description="Pass as `before` for older messages; null when there are none.")
+    has_newer: bool = absent_or("With `around`: whether messages newer than the page exist (the page then ends before the newest).")
 
 
 class MessageEnvelope(Out):
@@ -78,6 +116,13 @@ class MessageEnvelope(Out):
 class ReadMarkOut(Out):
     conversation_id: int
     last_read_seq: int
+
+
+class UnreadMarkOut(Out):
+    conversation_id: int
+    last_read_seq: int = Field(description="Your read mark now: just before the other person's last message.")
+    unread: int
+    unread_total: int
 
 
 class EventsOut(Out):

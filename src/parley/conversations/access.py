@@ -5,29 +5,14 @@ import time
 from django.utils.translation import gettext_lazy as _
 
 from parley.core.errors import NotFound
+from parley.core.ids import database_id
 
 from .listings import listing_model
-from .models import Conversation
+from .models import Conversation, Message
 
 
 def _conversation_not_found() -> NotFound:
     return NotFound(_("Conversation not found."))
-
-
-# Row ids as the databases store them (signed 64-bit). Anything outside would make the
-# query itself fail (OverflowError on SQLite), and with it every request of a send batch.
-_MAX_ID = 2**63 - 1
-
-
-def _conversation_id(value) -> int | None:
-    """The id as an int in the databases' range, else None (which no conversation has)."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= _MAX_ID else None
 
 
 def conversations_visible():
@@ -45,11 +30,23 @@ def may_see(user, conversation: Conversation | None) -> bool:
 
 def conversation_for(user, conversation_id) -> Conversation:
     """Return the conversation if `user` takes part in it, else raise NotFound."""
-    conversation_id = _conversation_id(conversation_id)
+    conversation_id = database_id(conversation_id)
     conversation = conversations_visible().filter(pk=conversation_id).first() if conversation_id else None
     if not may_see(user, conversation):
         raise _conversation_not_found()
     return conversation
+
+
+def message_for(user, conversation_id, message_id) -> Message:
+    """Return a message of a conversation `user` takes part in, else raise NotFound (the same
+    for a missing message, one in another conversation, and one in someone else's)."""
+    conversation = conversation_for(user, conversation_id)
+    message_id = database_id(message_id)
+    message = Message.objects.filter(conversation_id=conversation.pk, pk=message_id).first() if message_id else None
+    if message is None:
+        raise NotFound(_("Message not found."))
+    message.conversation = conversation
+    return message
 
 
 class ConversationCache:
@@ -59,7 +56,8 @@ class ConversationCache:
     gives the same answer as on a fresh one; only the listing card it carries may be up to
     `ttl` seconds old. Each entry also has a memo (`memo`) where the send path keeps what it
     derives from the conversation (the summaries' fixed parts), expiring with the entry.
-    Only the send path uses it: pages and the API load fresh. Not thread-safe: one per thread.
+    The send path keeps one per writer thread; search fills one with the conversations its
+    request already loaded. Pages and the API load fresh. Not thread-safe: one per thread.
     """
 
     def __init__(self, ttl: float = 60.0, size: int = 4096, clock=time.monotonic):
@@ -84,7 +82,7 @@ class ConversationCache:
 
 def conversations_for(pairs: list[tuple[object, object]], *, cache: ConversationCache | None = None) -> list[Conversation | NotFound]:
     """Check many (user, conversation_id) pairs with one query; NotFound where access fails."""
-    ids = {cid for _, raw in pairs if (cid := _conversation_id(raw))}
+    ids = {cid for _, raw in pairs if (cid := database_id(raw))}
     found = cache.get_many(ids) if cache else {}
     if missing := ids - found.keys():
         loaded = conversations_visible().in_bulk(missing)
@@ -93,18 +91,15 @@ def conversations_for(pairs: list[tuple[object, object]], *, cache: Conversation
         found.update(loaded)
     out: list[Conversation | NotFound] = []
     for user, raw in pairs:
-        conversation = found.get(_conversation_id(raw))
+        conversation = found.get(database_id(raw))
         out.append(conversation if may_see(user, conversation) else _conversation_not_found())
     return out
 
 
 def listing_for(listing_id):
     """Return a listing anyone may see, else raise NotFound."""
-    try:
-        listing_id = int(listing_id)
-    except (TypeError, ValueError):
-        raise NotFound(_("Listing not found.")) from None
-    listing = listing_model()._default_manager.filter(pk=listing_id).first()
+    listing_id = database_id(listing_id)
+    listing = listing_model()._default_manager.filter(pk=listing_id).first() if listing_id else None
     if listing is None:
         raise NotFound(_("Listing not found."))
     return listing

@@ -38,6 +38,37 @@ JS_STRINGS = {
     "yesterday": _("Yesterday"),
     "show_more": _("Show more"),
     "show_less": _("Show less"),
+    "removed_moderation": _("Message removed by moderation"),
+    "removed_sender": _("Message deleted"),
+    "replying_to": _("Replying to {name}"),
+    "quote_label": _("Replied to {name}: {text}. Show the message"),
+    "original_gone": _("The original message could not be found."),
+    "marked_unread": _("Marked as unread"),
+    "unread_failed": _("Could not mark the conversation as unread."),
+    "warned_title": _("A moderator has warned you"),
+    "close": _("Close"),
+    "typing_named": _("{name} is typing…"),
+    "typing": _("typing…"),
+    "online": _("Online"),
+    "active_just_now": _("Active just now"),
+    "active_ago": _("Active {when}"),
+    "active_on": _("Active on {date}"),
+    # Safety tips (parley.safety.risk): one sentence per code found in a message; tip_other for
+    # codes a host's own detectors add.
+    "tip_phone": _("This message contains a phone number. Scammers often ask to continue off Parley, "
+                   "where we can't help if something goes wrong."),
+    "tip_email": _("This message contains an email address. Scammers often ask to continue by email, "
+                   "where we can't help if something goes wrong."),
+    "tip_iban": _("This message contains a bank account number (IBAN). Money sent by bank transfer "
+                  "before you have seen the item is hard to get back."),
+    "tip_card": _("This message contains what looks like a card number. Never share card details in a "
+                  "message: anyone who reads them can use them."),
+    "tip_external_link": _("This message links to a site outside Parley. Fake payment and delivery pages "
+                           "are a common way to steal card details."),
+    "tip_off_platform": _("This message suggests paying or talking outside Parley. Payments made off "
+                          "Parley are hard to get back if something goes wrong."),
+    "tip_other": _("This message contains something often seen in scams. Take care before you pay or "
+                   "share personal details."),
 }
 
 

@@ -87,6 +87,9 @@ class ListingAdapter:
 class AttributeListingAdapter(ListingAdapter):
     """The default: a model with title, price, currency, photo, seller, status fields."""
 
+    # The model field title() reads: search matches item titles in one query of plain values.
+    title_field = "title"
+
     def title(self, listing):
         return listing.title
 

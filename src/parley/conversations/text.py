@@ -11,11 +11,16 @@ from parley.core.errors import Invalid, lazy_format
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def clean_body(body) -> str:
-    """Return the body to store, or raise Invalid with a message that says what to fix."""
+def clean_body(body, *, allow_empty: bool = False) -> str:
+    """Return the body to store, or raise Invalid with a message that says what to fix.
+
+    `allow_empty`: a message that carries files may have no text (its caption is optional).
+    """
     if not isinstance(body, str):
         raise Invalid(_("The message must be text."), field="body")
     body = body.replace("\r\n", "\n").strip()
+    if not body and allow_empty:
+        return body
     if not body:
         raise Invalid(_("Write a message before sending."), field="body")
     limit = settings.PARLEY_MESSAGE_MAX_CHARS

@@ -44,6 +44,12 @@ class AppError(Exception):
         return {"error": {"code": self.code, "message": str(self.message), "details": self.details}}
 
 
+class Unauthenticated(AppError):
+    code = "unauthenticated"
+    status = 401
+    message = _("Log in first: this endpoint needs a session or a token.")
+
+
 class NotFound(AppError):
     code = "not_found"
     status = 404

@@ -1,10 +1,14 @@
 """The one vendor seam for raw SQL: SQLite and PostgreSQL differ only here.
 
-Raw SQL is kept to the send path's fixed statements per batch (docs/architecture.md says
-why); everything else is the ORM.
+Raw SQL is kept to the send path's fixed statements per batch, and its per-batch checks
+(docs/architecture.md says why); everything else is the ORM.
 """
 
-from collections.abc import Iterable, Sequence
+import functools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -20,12 +24,91 @@ def require_transaction(what: str) -> None:
         )
 
 
+_shared = threading.local()
+
+
+@contextmanager
+def one_cursor() -> Iterator[None]:
+    """Let this thread's statements through `cursor()` share one database cursor inside.
+
+    The send batch runs six statements; making a cursor through Django's wrapper for each cost
+    about a tenth of the writer thread's CPU (cProfile, docs/benchmarks.md). Nested uses
+    share the outer cursor.
+    """
+    if getattr(_shared, "cursor", None) is not None:
+        yield
+        return
+    with connection.cursor() as shared:
+        _shared.cursor = shared
+        try:
+            yield
+        finally:
+            _shared.cursor = None
+
+
+def cursor():
+    """A cursor for one statement: the shared one inside `one_cursor()`, else a new one."""
+    shared = getattr(_shared, "cursor", None)
+    return nullcontext(shared) if shared is not None else connection.cursor()
+
+
 def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@functools.lru_cache(maxsize=256)
 def quote(name: str) -> str:
+    """A quoted identifier. Cached: SQLite and PostgreSQL quote alike ("name"), and going
+    through `connection` (a thread-local proxy) each time was 5% of the send path at 500/s."""
     return connection.ops.quote_name(name)
+
+
+def rows_where_in(table: str, columns: Sequence[str], where_in: dict[str, Iterable], also: str = "",
+                  params: Sequence = ()) -> list[tuple]:
+    """`SELECT columns FROM table WHERE col IN (…) AND …`, in one statement, without the ORM.
+
+    For the send path's per-batch checks (who is inactive, who blocked whom), where the ORM's
+    query compiler cost more than the query itself (docs/benchmarks.md). `also` is an extra
+    SQL condition with its `params`; names are quoted here.
+    """
+    sql, values = select_where_in(table, columns, where_in, also, params)
+    with cursor() as cur:
+        cur.execute(sql, values)
+        return cur.fetchall()
+
+
+def select_where_in(table: str, columns: Sequence[str], where_in: dict[str, Iterable], also: str = "",
+                    params: Sequence = ()) -> tuple[str, list]:
+    """The (sql, params) of rows_where_in, for a Check or execute_together."""
+    clauses, values = [], []
+    for column, wanted in where_in.items():
+        wanted = list(wanted)
+        clauses.append(f"{quote(column)} IN ({placeholders(len(wanted))})")
+        values.extend(wanted)
+    if also:
+        clauses.append(also)
+        values.extend(params)
+    return f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(table)} WHERE {' AND '.join(clauses)}", values
+
+
+class Check(NamedTuple):
+    """A read-only question asked with one statement: `finish(rows)` makes its answer.
+
+    `sql` None means the answer needs no query (`finish([])`). run_checks asks several in one
+    round trip on PostgreSQL: the send batch's checks before its transaction (who is inactive,
+    who blocked whom) cost the writer thread a wait each (docs/benchmarks.md, "peers").
+    """
+
+    sql: str | None
+    params: Sequence
+    finish: Callable[[list[tuple]], Any]
+
+
+def run_checks(checks: Sequence[Check]) -> list:
+    """Each check's answer, in order; the queries go together (execute_together)."""
+    asked = [c for c in checks if c.sql is not None]
+    rows = iter(execute_together([(c.sql, c.params) for c in asked]) if asked else [])
+    return [c.finish(next(rows) if c.sql is not None else []) for c in checks]
 
 
 def placeholders(count: int) -> str:
@@ -61,6 +144,62 @@ def lock_in_key_order(table: str, column: str, count: int) -> str:
             f"WHERE {column} IN ({placeholders(count)}) ORDER BY {column} FOR UPDATE) ")
 
 
+# psycopg parses a query for its placeholders once and caches the parse only for queries of
+# at most 4,096 characters and 50 parameters (psycopg/_queries.py); a longer one is parsed
+# with a regular expression on every execute, which costs more CPU than the round trip that
+# merging it would save (measured with bench.send_micro --postgres, docs/benchmarks.md).
+MERGE_MAX_CHARS, MERGE_MAX_PARAMS = 4096, 50
+
+
+def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
+    """Run (sql, params) statements in order; return each one's rows ([] when it returns none).
+
+    On PostgreSQL consecutive statements travel as one query, so one round trip, while the
+    merged query stays within psycopg's parse cache (MERGE_MAX_*): Django's psycopg cursor
+    binds parameters client-side, so several statements go in one simple-protocol query, and
+    each result is read with nextset(). Each round trip of a send batch costs the writer thread
+    Python CPU and a wait (docs/benchmarks.md, "peers"). SQLite runs in the process and takes
+    one statement per execute, so there they run one by one. A failing statement fails the
+    call, and the caller's transaction with it, as when they run one by one.
+    """
+    out: list[list[tuple]] = []
+    with cursor() as cur:
+        if not postgres():
+            for sql, params in statements:
+                cur.execute(sql, params)
+                out.append(cur.fetchall() if cur.description is not None else [])
+            return out
+        raw = cur.cursor  # psycopg's: its pgresult says cheaply what `description` builds columns for
+        for group in _groups(statements):
+            cur.execute(";\n".join(sql for sql, _ in group), [p for _, params in group for p in params])
+            for n in range(len(group)):
+                if n:
+                    raw.nextset()
+                out.append(raw.fetchall() if raw.pgresult.nfields else [])
+    return out
+
+
+def _groups(statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple[str, Sequence]]]:
+    groups: list[list] = []
+    chars = params = 0
+    for sql, values in statements:
+        if groups and chars + len(sql) + 2 <= MERGE_MAX_CHARS and params + len(values) <= MERGE_MAX_PARAMS:
+            groups[-1].append((sql, values))
+            chars, params = chars + len(sql) + 2, params + len(values)
+        else:
+            groups.append([(sql, values)])
+            chars, params = len(sql), len(values)
+    return groups
+
+
+def insert_rows_statement(table: str, columns: Sequence[str], rows: Sequence[Sequence], *,
+                          row_sql: str | None = None) -> tuple[str, list]:
+    """The (sql, params) of one multi-row INSERT of all `rows`, for execute_together."""
+    row_sql = row_sql or "(" + placeholders(len(columns)) + ")"
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    return head + ", ".join([row_sql] * len(rows)), [v for row in rows for v in row]
+
+
 def insert_rows(
     table: str, columns: Sequence[str], rows: Iterable[Sequence], *, row_sql: str | None = None,
     returning: str = "",
@@ -74,10 +213,10 @@ def insert_rows(
     head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     tail = f" RETURNING {returning}" if returning else ""
     rows, out = list(rows), []
-    with connection.cursor() as cursor:
+    with cursor() as cur:
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[start : start + CHUNK_ROWS]
-            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, [v for row in chunk for v in row])
+            cur.execute(head + ", ".join([row_sql] * len(chunk)) + tail, [v for row in chunk for v in row])
             if returning:
-                out += cursor.fetchall()
+                out += cur.fetchall()
     return out

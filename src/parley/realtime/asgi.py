@@ -16,6 +16,7 @@ from parley.conf import settings
 
 from parley.stream.broker import get_broker
 from parley.stream.hub import hub
+from parley.stream.presence import tracker
 
 from .ws import ws_endpoint
 
@@ -55,8 +56,10 @@ async def lifespan(scope, receive, send, *, tune: bool = False) -> None:
             if tune:
                 tune_runtime()
             await get_broker().start(hub.deliver, hub.control)
+            await tracker.start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await tracker.stop()
             await get_broker().stop()
             await send({"type": "lifespan.shutdown.complete"})
             return

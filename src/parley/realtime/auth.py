@@ -1,4 +1,5 @@
-"""WebSocket handshake checks: the Origin against the allowed hosts, the user from the session."""
+"""WebSocket handshake checks: the Origin against the allowed hosts, the user from the session
+or from an app's access token."""
 
 from importlib import import_module
 from types import SimpleNamespace
@@ -10,6 +11,8 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.http.cookie import parse_cookie
 from django.utils.http import is_same_domain
+
+from django.apps import apps
 
 
 def header(scope, name: bytes) -> str | None:
@@ -78,3 +81,38 @@ def session_user(scope):
     if not user.is_authenticated:
         return None, None
     return user, session_key
+
+
+# An app offers the subprotocols "parley.v1" and "parley.bearer.<access token>": a token in the
+# handshake's headers, never in its URL (URLs end up in logs). The server answers "parley.v1".
+SUBPROTOCOL = "parley.v1"
+BEARER_PREFIX = "parley.bearer."
+
+
+def bearer_token(scope) -> str | None:
+    for offered in scope.get("subprotocols") or ():
+        if offered.startswith(BEARER_PREFIX):
+            return offered[len(BEARER_PREFIX):]
+    return None
+
+
+def accepted_subprotocol(scope) -> str | None:
+    """The subprotocol to name in the accept: parley.v1 when the client offered it."""
+    return SUBPROTOCOL if SUBPROTOCOL in (scope.get("subprotocols") or ()) else None
+
+
+def handshake_user(scope):
+    """Return (user, session_key): from the access token an app offered, else the session cookie.
+
+    A device's sockets carry the session key `device:<id>`, so revoking the device closes them
+    as logging out closes a session's.
+    """
+    token = bearer_token(scope)
+    if token is not None:
+        if not apps.is_installed("parley.tokens"):
+            return None, None
+        from parley.tokens import services as tokens
+
+        user, device = tokens.user_for_token(token)
+        return (user, tokens.device_session_key(device.pk)) if user is not None else (None, None)
+    return session_user(scope)

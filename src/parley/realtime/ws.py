@@ -18,9 +18,10 @@ from django.utils import translation
 from parley.conf import settings
 from parley.stream.append import encode
 from parley.stream.hub import hub
+from parley.stream.presence import tracker
 from parley.stream.read import stream_cursor_for
 
-from .auth import header, origin_allowed, session_user
+from .auth import accepted_subprotocol, handshake_user, header, origin_allowed
 from .dispatch import drop_broken_connection, first_line, run_frame
 
 logger = logging.getLogger("parley.ws")
@@ -134,7 +135,7 @@ def handshake_language(scope) -> str | None:
 
 
 def _connect(scope):
-    user, session_key = session_user(scope)
+    user, session_key = handshake_user(scope)
     if user is None:
         return None, None, 0
     return user, session_key, stream_cursor_for(user=user)
@@ -144,31 +145,12 @@ async def ws_endpoint(scope, receive, send) -> None:
     event = await receive()
     if event["type"] != "websocket.connect":
         return
-    if not origin_allowed(scope):
-        await send({"type": "websocket.close", "code": 4403})
+    conn, cursor = await _open(scope, send)
+    if conn is None:
         return
-    try:
-        user, session_key, cursor = await sync_to_async(_connect)(scope)
-    except DatabaseError as exc:
-        # Accept, then close with 1013 ("try again later"): refused before accept, the client
-        # would see HTTP 403, which it cannot tell from "logged out" (docs/protocol.md).
-        logger.warning("handshake refused, the database is unavailable: %s: %s", exc.__class__.__name__, first_line(exc))
-        await send({"type": "websocket.accept"})
-        await send({"type": "websocket.close", "code": 1013, "reason": "server unavailable; retry"})
-        await drop_broken_connection()
-        return
-    if user is None:
-        await send({"type": "websocket.close", "code": 4401})
-        return
-    await send({"type": "websocket.accept"})
-    if hub.user_connection_count(user.pk) >= settings.PARLEY_WS_MAX_PER_USER:
-        # The new socket is the one refused: closing an older one would let tabs past the
-        # cap take turns kicking each other out. After accept, so it is not an HTTP 403.
-        await send({"type": "websocket.close", "code": 4429, "reason": "too many open sockets for this user"})
-        return
-    conn = WSConnection(user, session_key, send, handshake_language(scope))
     hub.add(conn)
-    conn.push(encode({"type": "ready", "user_id": user.pk, "cursor": cursor}))
+    tracker.socket_opened(conn.user_id)
+    conn.push(encode({"type": "ready", "user_id": conn.user_id, "cursor": cursor}))
     try:
         while not conn.closed:
             event = await receive()
@@ -179,6 +161,35 @@ async def ws_endpoint(scope, receive, send) -> None:
     finally:
         conn.closed = True
         hub.remove(conn)
+        tracker.socket_closed(conn.user_id)
+
+
+async def _open(scope, send) -> tuple["WSConnection | None", int]:
+    """The handshake's checks, in order; accept and return (connection, cursor), or refuse
+    with the close code docs/protocol.md gives and return (None, 0)."""
+    if not origin_allowed(scope):
+        await send({"type": "websocket.close", "code": 4403})
+        return None, 0
+    try:
+        user, session_key, cursor = await sync_to_async(_connect)(scope)
+    except DatabaseError as exc:
+        # Accept, then close with 1013 ("try again later"): refused before accept, the client
+        # would see HTTP 403, which it cannot tell from "logged out" (docs/protocol.md).
+        logger.warning("handshake refused, the database is unavailable: %s: %s", exc.__class__.__name__, first_line(exc))
+        await send({"type": "websocket.accept", "subprotocol": accepted_subprotocol(scope)})
+        await send({"type": "websocket.close", "code": 1013, "reason": "server unavailable; retry"})
+        await drop_broken_connection()
+        return None, 0
+    if user is None:
+        await send({"type": "websocket.close", "code": 4401})
+        return None, 0
+    await send({"type": "websocket.accept", "subprotocol": accepted_subprotocol(scope)})
+    if hub.user_connection_count(user.pk) >= settings.PARLEY_WS_MAX_PER_USER:
+        # The new socket is the one refused: closing an older one would let tabs past the
+        # cap take turns kicking each other out. After accept, so it is not an HTTP 403.
+        await send({"type": "websocket.close", "code": 4429, "reason": "too many open sockets for this user"})
+        return None, 0
+    return WSConnection(user, session_key, send, handshake_language(scope)), cursor
 
 
 async def _handle(conn: WSConnection, raw) -> None:

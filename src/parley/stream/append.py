@@ -1,14 +1,15 @@
 """Per-user durable event streams: gap-free seq allocation and append; sinks after commit."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from parley.core.counters import advance_last_seq
-from parley.core.sql import insert_rows, json_placeholder, require_transaction
+from parley.core.counters import Advance, advance_many
+from parley.core.sql import execute_together, insert_rows_statement, json_placeholder, require_transaction
 
 from .models import StreamEvent, UserStream
 from .sinks import dispatch
@@ -47,7 +48,13 @@ def stream_reserve(counts: Counter) -> dict[int, int]:
 
     Caller holds the transaction; heads are locked in user-id order (advance_last_seq).
     """
-    return advance_last_seq(UserStream, "user_id", counts, on_missing=_create_head)
+    return advance_many([stream_reservation(counts)])[0]
+
+
+def stream_reservation(counts: Counter) -> Advance:
+    """stream_reserve's move, for a caller that advances its own counters in the same round
+    trip first (core.counters.advance_many): the send path's conversations, then the heads."""
+    return Advance(UserStream, "user_id", counts, on_missing=_create_head)
 
 
 def _create_head(user_id: int) -> None:
@@ -55,11 +62,14 @@ def _create_head(user_id: int) -> None:
     UserStream.objects.bulk_create([UserStream(user_id=user_id)], ignore_conflicts=True)
 
 
-def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None) -> list[Event]:
+def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None,
+                  before: Sequence[tuple[str, Sequence]] = ()) -> list[Event]:
     """Append (user_id, type, data) events, in order; after commit, hand them to the sinks.
 
     Caller holds the transaction that changed the data the events describe. With
     `reserved` (from stream_reserve), the events must use up exactly what was reserved.
+    `before`: the caller's own (sql, params) statements without results, run first in the
+    same round trip (sql.execute_together).
     """
     require_transaction("stream_append")
     counts = Counter(uid for uid, _, _ in events)
@@ -71,22 +81,24 @@ def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, in
             "stream_reserve(Counter of the same user ids), or the streams would have gaps."
         )
     if not events:
+        if before:
+            execute_together(before)
         return []
     next_seq = dict(reserved)
     appended = []
     for uid, etype, data in events:
         appended.append(Event(uid, next_seq[uid], etype, data))
         next_seq[uid] += 1
-    _insert(appended)
+    execute_together([*before, _insert_statement(appended)])
     transaction.on_commit(lambda: dispatch(appended))
     return appended
 
 
-def _insert(events: list[Event]) -> None:
-    """Write the rows with multi-row INSERTs of pre-encoded payloads (the hot path)."""
+def _insert_statement(events: list[Event]) -> tuple[str, list]:
+    """One multi-row INSERT of pre-encoded payloads (the hot path)."""
     now = StreamEvent._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)
-    insert_rows(
+    return insert_rows_statement(
         StreamEvent._meta.db_table, ("user_id", "seq", "type", "payload", "created_at"),
-        ((e.user_id, e.seq, e.type, e.data_json(), now) for e in events),
+        [(e.user_id, e.seq, e.type, e.data_json(), now) for e in events],
         row_sql=f"(%s, %s, %s, {json_placeholder()}, %s)",
     )

@@ -30,6 +30,8 @@ class Hub:
     def __init__(self):
         self._by_user: dict[int, set[Connection]] = defaultdict(set)
         self._waiters: dict[int, set[asyncio.Future]] = defaultdict(set)
+        # Control message types other modules handle (stream.presence): type -> fn(user_id, message).
+        self.control_handlers: dict[str, object] = {}
 
     def add(self, conn: Connection) -> None:
         self._by_user[conn.user_id].add(conn)
@@ -60,6 +62,8 @@ class Hub:
             reason = "account deactivated" if message.get("reason") == "deactivated" else "password changed"
             for conn in tuple(self._by_user.get(user_id, ())):
                 conn.close_soon(4401, reason)
+        elif (handler := self.control_handlers.get(message.get("type"))) is not None:
+            handler(user_id, message)
 
     def hint_sync(self) -> None:
         """Tell every local socket and long-poll to sync: pushes may have been missed."""

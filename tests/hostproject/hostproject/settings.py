@@ -2,7 +2,8 @@
 
 It has its own listing model (shop.Item) and does NOT install parley.marketplace or
 parley.accounts: the messaging app must work without the demo. Of Parley's settings it
-sets only the two that describe the listing model; every other PARLEY_* falls back to
+sets only those that describe the listing model (and, with parley.deals, how to write its
+status and price); every other PARLEY_* falls back to
 the default in parley.conf, which is part of what this project proves.
 """
 
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.stream",
     "parley.conversations",
+    "parley.deals",  # optional: offers, item status, meet-ups
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # Parley's pages read the unread total and the stream cursor from here.
                 "parley.conversations.context_processors.parley",
+                "parley.deals.context_processors.deals",
             ],
         },
     },
@@ -88,3 +91,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # --- Parley: the only two settings a host needs ------------------------------------
 PARLEY_LISTING_MODEL = "shop.Item"
 PARLEY_LISTING_ADAPTER = "shop.adapter.ItemAdapter"
+PARLEY_DEALS_LISTING_WRITER = "shop.adapter.ItemWriter"

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from parley.conversations.listings import ListingAdapter
+from parley.deals.listing import ListingWriter
 
 
 class ItemAdapter(ListingAdapter):
@@ -24,10 +25,22 @@ class ItemAdapter(ListingAdapter):
         return item.owner_id
 
     def status(self, item) -> str:
-        return "sold" if item.sold else "available"
+        return "sold" if item.sold else "reserved" if item.on_hold else "available"
 
     def status_label(self, item) -> str:
-        return "Sold" if item.sold else "For sale"
+        return {"sold": "Sold", "reserved": "On hold"}.get(self.status(item), "For sale")
 
     def url(self, item) -> str:
         return reverse("shop:item", args=[item.pk])
+
+
+class ItemWriter(ListingWriter):
+    """How parley.deals changes a shop.Item (settings.PARLEY_DEALS_LISTING_WRITER)."""
+
+    def set_status(self, item, status: str) -> None:
+        item.sold, item.on_hold = status == "sold", status == "reserved"
+        item.save(update_fields=["sold", "on_hold"])
+
+    def set_price(self, item, price: Decimal) -> None:
+        item.cost_cents = int(price.scaleb(2))
+        item.save(update_fields=["cost_cents"])

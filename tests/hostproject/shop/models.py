@@ -12,6 +12,8 @@ class Item(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="items")
     cost_cents = models.PositiveIntegerField()
     sold = models.BooleanField(default=False)
+    # Kept for one buyer (parley.deals: an accepted offer, or the owner's Reserved button).
+    on_hold = models.BooleanField(default=False)
     image = models.ImageField(upload_to="items/", blank=True)
 
     def __str__(self):

@@ -24,6 +24,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.retry import Retry as SyncRetry
 
+from parley.core.outage import OutageLog
+
 from .base import Broker, Control, Deliver
 
 logger = logging.getLogger("parley.broker")
@@ -39,25 +41,6 @@ REDIS_ERRORS = (redis.RedisError, OSError, asyncio.TimeoutError)
 def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
     """Return a "full jitter" delay for the attempt-th retry (AWS architecture blog)."""
     return random.uniform(0, min(cap, base * (2 ** min(attempt, 16))))
-
-
-class _OutageLog:
-    """Log an outage once when it starts and once when it ends, never per failure."""
-
-    def __init__(self, what: str):
-        self.what = what
-        self.down = False
-
-    def failed(self, exc: BaseException) -> None:
-        if not self.down:
-            self.down = True
-            logger.warning("Redis %s failed (%s: %s); live delivery is paused and clients will catch up "
-                           "by sync. Retrying quietly until it is back.", self.what, exc.__class__.__name__, exc)
-
-    def ok(self) -> None:
-        if self.down:
-            self.down = False
-            logger.warning("Redis %s recovered.", self.what)
 
 
 class RedisBroker(Broker):
@@ -77,8 +60,9 @@ class RedisBroker(Broker):
         self._tasks: list[asyncio.Task] = []
         self._publisher: aioredis.Redis | None = None
         self._subscribed = False
-        self._pub_log = _OutageLog("publish")
-        self._sub_log = _OutageLog("subscription")
+        paused = "; live delivery is paused and clients will catch up by sync. Retrying quietly until it is back."
+        self._pub_log = OutageLog(logger, "Redis publish", paused)
+        self._sub_log = OutageLog(logger, "Redis subscription", paused)
         self._overflow_logged = False
         self._sync_client: redis.Redis | None = None
         self._sync_lock = threading.Lock()

@@ -9,13 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
-from parley.core.active import AccountInactive, inactive_ids
-from parley.core.errors import AppError, Conflict, Invalid
+from parley.core.active import AccountInactive, inactive_check
+from parley.core.errors import AppError, Conflict, Invalid, NotFound
+from parley.core.ids import database_id
 from parley.core.ratelimit import rate_limit_many
+from parley.core.sql import one_cursor, run_checks
 from parley.stream.append import Event
 
 from ...access import ConversationCache, conversations_for
 from ...models import Conversation, Message
+from ...serializers import QUOTE_FIELDS
+from ...policy import Blocked, attachments_check, refusal_checks
 from ...text import clean_body
 from ..limits import send_rate
 from .write import write_batch
@@ -29,8 +33,12 @@ class SendRequest:
     conversation_id: object
     body: object
     client_msg_id: object
+    reply_to_id: object = None  # the quoted message (Reply): one of the same conversation
+    attachment_ids: list | None = None  # files uploaded first (policy.register_attachments)
     # Filled in while the batch is prepared.
     conversation: Conversation | None = None
+    quoted: "Message | None" = None
+    attachments: list[dict] | None = None  # the files' wire dicts, once checked
     msg_uuid: uuid.UUID | None = None
     clean: str = ""
     result: "Message | None" = None
@@ -55,7 +63,12 @@ def _reused_elsewhere() -> Conflict:
 def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
-    inactive = inactive_ids(r.sender.pk for r in requests)  # a socket's user object may be stale
+    # One round trip for the batch (core.sql.run_checks): who is inactive (a socket's user
+    # object may be stale), and the guards' refusals (a block takes effect on the next send).
+    inactive, *refusals = run_checks([inactive_check(r.sender.pk for r in requests), *refusal_checks(
+        (r.sender.pk, c.other_user_id(r.sender.pk)) for r, c in zip(requests, checked) if not isinstance(c, AppError)
+    )])
+    refused = set().union(*refusals)
     live, seen = [], {}
     for req, conversation in zip(requests, checked):
         try:
@@ -63,6 +76,8 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
                 raise AccountInactive()
             if isinstance(conversation, AppError):
                 raise conversation
+            if (req.sender.pk, conversation.other_user_id(req.sender.pk)) in refused:
+                raise Blocked()
             req.conversation = conversation
             req.msg_uuid = _parse_uuid(req.client_msg_id)
             key = (req.sender.pk, req.msg_uuid)
@@ -71,13 +86,53 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
                     raise _reused_elsewhere()
                 req.duplicate_of = seen[key]
                 continue
-            req.clean = clean_body(req.body)
+            req.clean = clean_body(req.body, allow_empty=bool(req.attachment_ids))
         except AppError as exc:
             req.error = exc
             continue
         seen[key] = req
         live.append(req)
-    return live
+    return _resolve_attachments(_resolve_quotes(live))
+
+
+def _resolve_attachments(live: list[SendRequest]) -> list[SendRequest]:
+    """Check the files of the requests that carry some (no query when none does).
+
+    A retry is answered with the original first: its files are bound to it already.
+    """
+    carrying = [req for req in live if req.attachment_ids]
+    if not carrying:
+        return live
+    fresh = {id(req) for req in _claim_existing(carrying)}
+    checked = [req for req in carrying if id(req) in fresh and req.error is None]
+    for req, result in zip(checked, attachments_check([(r.sender.pk, list(r.attachment_ids)) for r in checked])):
+        if isinstance(result, AppError):
+            req.error = result
+        else:
+            req.attachments = result
+    return [req for req in live if not req.attachment_ids or (id(req) in fresh and req.error is None)]
+
+
+def _quote_not_found() -> NotFound:
+    return NotFound(_("The message you reply to is not in this conversation."), field="reply_to_id")
+
+
+def _resolve_quotes(live: list[SendRequest]) -> list[SendRequest]:
+    """Load every quoted message of the batch with one query (none when nothing quotes)."""
+    if all(req.reply_to_id is None for req in live):
+        return live
+    ids = {pk for req in live if (pk := database_id(req.reply_to_id))}
+    found = Message.objects.only(*QUOTE_FIELDS).in_bulk(ids) if ids else {}
+    kept = []
+    for req in live:
+        if req.reply_to_id is not None:
+            quoted = found.get(database_id(req.reply_to_id))
+            if quoted is None or quoted.conversation_id != req.conversation.pk:
+                req.error = _quote_not_found()
+                continue
+            req.quoted = quoted
+        kept.append(req)
+    return kept
 
 
 def _claim_existing(live: list[SendRequest]) -> list[SendRequest]:
@@ -123,6 +178,11 @@ def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None =
     are rare, so the batch is first written as if all were new: the unique constraint on
     (sender, client_msg_id) catches a retry, and then each request is redone on its own.
     """
+    with one_cursor():  # the batch's statements share one cursor (core.sql)
+        return _send_batch(requests, cache)
+
+
+def _send_batch(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     fresh = _rate_limited(_prepare(requests, cache))
     if fresh:
         try:
@@ -160,6 +220,9 @@ def _isolate(fresh: list[SendRequest], cache: ConversationCache | None, exc: Exc
     if len(failed) == len(fresh):
         raise exc
     for req, alone in failed:
+        if isinstance(alone, AppError):  # its own fault, said clearly (a file another send took)
+            req.error = alone
+            continue
         logger.error("a send failed alone in its batch; the others were sent", exc_info=alone)
         req.error = AppError(_("Something went wrong on the server."), code="server_error")
 
@@ -178,13 +241,13 @@ def _send_one(req: SendRequest, cache: ConversationCache | None = None) -> None:
             raise
 
 
-def message_send(*, sender, conversation, body, client_msg_id) -> tuple[Message, bool]:
+def message_send(*, sender, conversation, body, client_msg_id, reply_to_id=None, attachment_ids=None) -> tuple[Message, bool]:
     """Send a message; return (message, created). A retry returns the original message.
 
     The WebSocket's `send` frame calls send_batch with every send waiting for the writer,
     so that they share a transaction; this is the same path with a batch of one.
     """
-    (req,) = send_batch([SendRequest(sender, conversation.pk, body, client_msg_id)])
+    (req,) = send_batch([SendRequest(sender, conversation.pk, body, client_msg_id, reply_to_id, attachment_ids)])
     if req.error is not None:
         raise req.error
     return req.result, req.created

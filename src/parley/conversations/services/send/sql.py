@@ -7,7 +7,7 @@ parley.core.sql. Every function here needs the caller's transaction and row lock
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from parley.core.sql import insert_rows, placeholders, quote, values_rows
+from parley.core.sql import Check, insert_rows, placeholders, quote, values_rows
 
 from ...models import Conversation, Message, Participant
 
@@ -58,25 +58,44 @@ def _prepare_column(field, column: list, db) -> list:
     return out
 
 
-def move_read_marks(marks: list[tuple[int, int, int]]) -> None:
-    """Move (seq, conversation_id, user_id) read marks forward, never back, in one statement.
+def move_read_marks(marks: list[tuple[int, int, int]]) -> tuple[str, list]:
+    """The statement that moves (seq, conversation_id, user_id) read marks forward, never back.
 
+    Returned as (sql, params) for the caller to run with its events (stream_append's `before`).
     Caller holds the conversations' row locks, which every writer of these rows takes first.
     """
     table = quote(Participant._meta.db_table)
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values_rows(len(marks), 3)}) AS v "
-            f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
-            [value for mark in marks for value in mark],
-        )
+    return (
+        f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values_rows(len(marks), 3)}) AS v "
+        f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
+        [value for mark in marks for value in mark],
+    )
 
 
-def read_state(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int], int], dict[int, int]]:
-    """Return the read marks in these conversations and these users' unread totals, in one query.
+def move_activity(*, conversation_ids, at) -> tuple[str, list]:
+    """The statement that copies the conversations' new last activity to their participations.
 
-    ({(conversation_id, user_id): last_read_seq}, {user_id: unread total}). Caller holds the
-    conversation and stream-head locks, so the counts read here are final.
+    One UPDATE per batch whatever its size (the inbox's index walk reads this copy:
+    Participant.last_activity_at). `at` is already prepared for the database. Returned as
+    (sql, params) to ride with the batch's other statements (stream_append's `before`).
+    Caller holds the conversations' row locks.
+    """
+    ids = sorted(conversation_ids)
+    return (
+        f"UPDATE {quote(Participant._meta.db_table)} SET last_activity_at = %s "
+        f"WHERE conversation_id IN ({placeholders(len(ids))})",
+        [at, *ids],
+    )
+
+
+def read_state(*, conversation_ids, user_ids) -> Check:
+    """The read marks and archive marks in these conversations and these users' unread totals,
+    as one Check.
+
+    Its answer: ({(conversation_id, user_id): last_read_seq}, {(conversation_id, user_id):
+    archived_seq}, {user_id: unread total}). Asked in the round trip that moves the counters
+    (core.counters.advance_many's `then`), after the moves: the caller then holds the
+    conversation and stream-head locks, so the counts are final.
     """
     conversation_ids, user_ids = list(conversation_ids), list(user_ids)
     p, c = quote(Participant._meta.db_table), quote(Conversation._meta.db_table)
@@ -84,17 +103,20 @@ def read_state(*, conversation_ids, user_ids) -> tuple[dict[tuple[int, int], int
         f"SELECT p.user_id, CAST(SUM(c.last_seq - p.last_read_seq) AS BIGINT) FROM {p} p "
         f"JOIN {c} c ON c.id = p.conversation_id WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
     )
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            f"SELECT 0, conversation_id, user_id, last_read_seq FROM {p} "
-            f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
-            f"UNION ALL SELECT 1, totals.*, 0 FROM ({totals_sql}) AS totals",
-            [*conversation_ids, *user_ids],
-        )
-        read, totals = {}, {}
-        for kind, a, b, mark in cursor.fetchall():
-            if kind == 0:
-                read[(a, b)] = mark
-            else:
-                totals[a] = max(int(b or 0), 0)
-    return read, totals
+    return Check(
+        f"SELECT 0, conversation_id, user_id, last_read_seq, archived_seq FROM {p} "
+        f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
+        f"UNION ALL SELECT 1, totals.*, 0, NULL FROM ({totals_sql}) AS totals",
+        [*conversation_ids, *user_ids], _read_state_from,
+    )
+
+
+def _read_state_from(rows: list[tuple]) -> tuple[dict, dict, dict[int, int]]:
+    read, archived, totals = {}, {}, {}
+    for kind, a, b, mark, archived_seq in rows:
+        if kind == 0:
+            read[(a, b)] = mark
+            archived[(a, b)] = archived_seq
+        else:
+            totals[a] = max(int(b or 0), 0)
+    return read, archived, totals

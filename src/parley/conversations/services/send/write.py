@@ -2,16 +2,19 @@
 
 from collections import Counter
 
+import orjson
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from parley.stream.append import stream_append, stream_reserve
-from parley.core.counters import advance_last_seq
+from parley.stream.append import stream_append, stream_reservation
+from parley.core.counters import Advance, advance_many
 
-from ... import events
+from ... import events, policy
 from ...models import Conversation
+from ...selectors import inbox_filters_of, inbox_moves
 from ...serializers import conversation_summary_parts, message_dict, summary_with_counters
-from .sql import insert_messages, move_read_marks, read_state
+from .sql import insert_messages, move_activity, move_read_marks, read_state
 
 
 def write_batch(batch: list, cache=None) -> None:
@@ -23,11 +26,17 @@ def write_batch(batch: list, cache=None) -> None:
     added = Counter(r.conversation.pk for r in batch)
     now = timezone.now()
     at = Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connections[DEFAULT_DB_ALIAS])
-    first = advance_last_seq(Conversation, "id", added, also={"last_activity_at": at})
+    users = Counter(uid for r in batch for uid in r.conversation.participant_ids())
+    # One round trip moves both counters, in the lock order (sql.execute_together), then reads
+    # the read marks and unread totals under those locks.
+    first, reserved, state = advance_many([
+        Advance(Conversation, "id", added, also={"last_activity_at": at}),
+        stream_reservation(users),
+    ], then=[read_state(conversation_ids=added, user_ids=users)])
     _store_messages(batch, first, now)
-    reserved = stream_reserve(Counter(uid for r in batch for uid in r.conversation.participant_ids()))
-    built, own = _events_and_marks(batch, {cid: seq - 1 for cid, seq in first.items()}, added, cache)
-    appended = stream_append(built, reserved=reserved)
+    built, own, marks = _events_and_marks(batch, state, added, cache)
+    # The read marks and the participations' copy of the last activity ride along.
+    appended = stream_append(built, reserved=reserved, before=[marks, move_activity(conversation_ids=added, at=at)])
     for req, index in own:
         req.own_event = appended[index]
 
@@ -35,25 +44,34 @@ def write_batch(batch: list, cache=None) -> None:
 def _store_messages(batch: list, first: dict[int, int], now) -> None:
     """Insert the batch's messages and set each request's result."""
     next_seq, rows = dict(first), []
-    for req in batch:
+    flags = policy.flags_for([req.clean for req in batch])  # codes other apps attach (risk tips)
+    for req, flag in zip(batch, flags):
         cid = req.conversation.pk
         rows.append({"conversation_id": cid, "sender_id": req.sender.pk, "seq": next_seq[cid],
-                     "body": req.clean, "client_msg_id": req.msg_uuid, "created_at": now})
+                     "body": req.clean, "client_msg_id": req.msg_uuid, "created_at": now, "flags": flag,
+                     "reply_to_id": req.quoted.pk if req.quoted is not None else None,
+                     "attachments": orjson.dumps(req.attachments).decode() if req.attachments else ""})
         next_seq[cid] += 1
+    bound = []
     for req, message in zip(batch, insert_messages(rows)):
+        if req.quoted is not None:
+            message.reply_to = req.quoted  # message_dict reads the quote from here, no query
+        if req.attachments:
+            bound.append((message.pk, message.conversation_id, req.attachments))
         req.result, req.created = message, True
+    policy.attachments_bind(bound)
 
 
-def _events_and_marks(batch: list, before: dict[int, int], added: Counter, cache=None) -> tuple[list, list]:
+def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> tuple[list, list, tuple]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
-    Return the events and, per request, the position of the sender's own event among them.
+    Return the events, per request the position of the sender's own event among them, and
+    the statement that moves the senders' read marks.
     Caller holds the conversation and stream-head locks, so the counts read here are final.
     The summaries' fixed parts are kept in the writer's ConversationCache memo when there is
     one (building a listing card costs more than the rest of a message: docs/benchmarks.md).
     """
-    users = {uid for r in batch for uid in r.conversation.participant_ids()}
-    read, totals = read_state(conversation_ids=before, user_ids=users)
+    read, archived, totals = state  # read_state's answer, read after the counters moved
     # The counters were already moved for the whole batch: rewind each user's total to
     # where it stood before the batch, then replay the sends one by one.
     for cid, uid in read:
@@ -63,6 +81,7 @@ def _events_and_marks(batch: list, before: dict[int, int], added: Counter, cache
     for req in batch:
         conv, msg, sender_id = req.conversation, req.result, req.sender.pk
         cid, seq = conv.pk, msg.seq
+        was = {uid: _filters(conv, uid, seq - 1, read[(cid, uid)], archived[(cid, uid)]) for uid in conv.participant_ids()}
         totals[sender_id] -= max(seq - 1 - read[(cid, sender_id)], 0)  # sending reads everything before
         read[(cid, sender_id)] = seq
         moved.add((cid, sender_id))
@@ -80,6 +99,13 @@ def _events_and_marks(batch: list, before: dict[int, int], added: Counter, cache
             out.append((uid, *events.message_created(
                 message=data, conversation=summary_with_counters(fixed, last_seq=seq, last_activity_at=data["created_at"]),
                 unread=max(seq - read[(cid, uid)], 0), unread_total=max(totals[uid], 0),
+                inbox_moves=inbox_moves(was[uid], _filters(conv, uid, seq, read[(cid, uid)], None)),
             )))
-    move_read_marks([(read[key], *key) for key in sorted(moved)])
-    return out, own
+        archived[(cid, sender_id)] = archived[(cid, conv.other_user_id(sender_id))] = None  # a message unarchives
+    return out, own, move_read_marks([(read[key], *key) for key in sorted(moved)])
+
+
+def _filters(conv, uid: int, last_seq: int, read_seq: int, archived_seq: int | None) -> frozenset[str]:
+    """The inbox filters user `uid` counts the conversation in at `last_seq`."""
+    return inbox_filters_of(role="buyer" if uid == conv.buyer_id else "seller", last_seq=last_seq,
+                            is_buyer=uid == conv.buyer_id, read_seq=read_seq, archived_seq=archived_seq)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -20,6 +21,23 @@ LISTINGS = [
 ]
 
 
+def demo_email(username: str) -> str:
+    return f"{username}@example.com"  # a reserved domain: nothing is ever delivered there
+
+
+def _demo_addresses(users) -> None:
+    """Give the demo accounts their @example.com addresses, confirmed (also in an older database)."""
+    for username, user in users.items():
+        if not user.email:
+            user.email = demo_email(username)
+            user.save(update_fields=["email"])
+    if apps.is_installed("parley.notifications"):
+        from parley.notifications.services.address import email_mark_confirmed
+
+        for user in users.values():
+            email_mark_confirmed(user_id=user.pk, address=user.email)
+
+
 class Command(BaseCommand):
     help = "Create the demo accounts (password 'parley-demo') and listings, keeping any that exist."
 
@@ -30,13 +48,15 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=spec["username"],
-                defaults={"first_name": spec["first_name"], "last_name": spec["last_name"], "date_joined": DEMO_JOINED},
+                defaults={"first_name": spec["first_name"], "last_name": spec["last_name"], "date_joined": DEMO_JOINED,
+                          "email": demo_email(spec["username"])},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 created_users += 1
             users[spec["username"]] = user
+        _demo_addresses(users)
         # Established accounts, also in a database loaded before DEMO_JOINED existed.
         User.objects.filter(username__in=users, date_joined__gt=DEMO_JOINED).update(date_joined=DEMO_JOINED)
         for seller, title, description, price, colors, motif in LISTINGS:
@@ -48,8 +68,26 @@ class Command(BaseCommand):
             listing.photo.save(f"{motif}.jpg", ContentFile(draw_photo(title, colors, motif)), save=False)
             listing.save()
             created_listings += 1
+        if apps.is_installed("parley.deals"):
+            _seed_safe_places()
         if options["verbosity"]:
             self.stdout.write(
                 f"Demo data: {created_users} accounts and {created_listings} listings created "
                 f"({len(users)} accounts, {Listing.objects.count()} listings in all)."
             )
+
+
+# Public places with staff and cameras that the meet-up card suggests (parley.deals); the
+# marketplace's staff edit them in the admin.
+SAFE_PLACES = [
+    ("Gare de Lyon, main hall", "Place Louis-Armand, 75012 Paris", "Paris"),
+    ("Commissariat du 11e, lobby", "107 boulevard Voltaire, 75011 Paris", "Paris"),
+    ("Lyon Part-Dieu station, ticket hall", "Place Charles Béraudier, 69003 Lyon", "Lyon"),
+]
+
+
+def _seed_safe_places() -> None:
+    from parley.deals.models import SafePlace
+
+    for name, address, city in SAFE_PLACES:
+        SafePlace.objects.get_or_create(name=name, defaults={"address": address, "city": city})

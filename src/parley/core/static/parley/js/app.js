@@ -37,6 +37,35 @@ conn.on("message.created", (data) => {
 conn.on("conversation.read", (data) => {
   if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
 });
+conn.on("conversation.unread", (data) => {
+  if (data && data.unread_total !== undefined) setUnreadTotal(data.unread_total);
+});
+// A moderator's warning: shown on whatever page is open, until the user dismisses it.
+conn.on("account.warned", (data) => {
+  let stack = document.getElementById("warn-stack");
+  if (!stack) {
+    stack = document.createElement("div");
+    stack.id = "warn-stack";
+    stack.className = "warn-stack";
+    document.body.append(stack);
+  }
+  const alert = document.createElement("div");
+  alert.className = "alert alert-warning alert-dismissible fade show shadow account-warning";
+  alert.setAttribute("role", "alert");
+  const title = document.createElement("strong");
+  title.className = "d-block";
+  title.textContent = t("warned_title");
+  const text = document.createElement("p");
+  text.className = "mb-0 account-warning-text";
+  text.textContent = String((data && data.message) || "");
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "btn-close";
+  close.dataset.bsDismiss = "alert";
+  close.setAttribute("aria-label", t("close"));
+  alert.append(title, text, close);
+  stack.append(alert);
+});
 conn.on("signed_out", () => {
   leaving = true; // the outbox stays stored for this user's next log-in; no question
   const login = document.body.dataset.loginUrl;

@@ -1,13 +1,19 @@
 // One conversation page: history (older pages on scroll up), live messages, sends through
 // the tab's outbox (kept in storage, retried with the same client_msg_id), read marks, "Seen".
-import { ChatView } from "./chat-view.js";
+import { BlockMenu } from "./block.js";
+import { ChatView, quoteBody } from "./chat-view.js";
 import { client } from "./client.js";
 import { Composer } from "./composer.js";
+import { EditDialogs } from "./edit.js";
+import { QuickReplies } from "./quick-replies.js";
+import { ReportDialog } from "./report.js";
+import { LiveChat } from "./live-chat.js";
 import { fillAvatar, readJSON, t } from "./util.js";
+import { openSearchHit } from "./search-hit.js";
+import { AttachTray } from "./attach.js";
+import { ChatScroll } from "./chat-scroll.js";
 
 const PAGE_SIZE = 30;
-const NEAR_BOTTOM_PX = 80;
-const NEAR_TOP_PX = 150;
 const ORPHAN_GRACE_MS = 15000;
 
 const page = readJSON("page-data");
@@ -16,22 +22,46 @@ const info = page.conversation;
 const convId = info.id;
 
 const root = document.getElementById("chat");
-const scroller = document.getElementById("chat-scroll");
 const list = document.getElementById("msg-list");
 const topNote = document.getElementById("chat-top-note");
-const pill = document.getElementById("new-pill");
 const apiUrl = root.dataset.apiUrl;
 
 const conn = client();
 const outbox = conn.outbox;
-const view = new ChatView({ list, me, other: info.other, onRetry: (cmid) => outbox.retry(cmid) });
+const reportDialog = new ReportDialog({ conn, conversationId: convId });
+const view = new ChatView({
+  list, me, other: info.other, onRetry: (cmid) => outbox.retry(cmid),
+  onReport: reportDialog.available ? (messageId) => reportDialog.open(messageId) : null,
+  onEdit: (node) => editDialogs.edit(node),
+  onDelete: (node) => editDialogs.confirmDelete(node),
+  onReply: (node) => startReply(node),
+  onQuote: (quote) => showOriginal(quote),
+  editWindowMs: 1000 * (Number(page.edit_window_s) || 0),
+});
 const composer = new Composer({
   root, storage: conn.storage, conversationId: convId, maxChars: Number(root.dataset.maxChars) || 5000, t,
-  onSend: (body) => {
-    outbox.add({ conversation_id: convId, body }); // its "change" draws the pending bubble
-    scrollToBottom();
+  onSend: (body, reply, attachments) => {
+    noAutoRead = false; // writing is an interaction: reading marks it read again
+    outbox.add({ conversation_id: convId, body, reply_to: reply, attachments }); // its "change" draws the pending bubble
+    live.sent();
+    chatScroll.toBottom();
   },
 });
+
+// The "Quick replies" button beside the composer, when parley.quickreplies is installed.
+const quickMenu = document.getElementById("quick-replies-menu");
+if (quickMenu) new QuickReplies({ menu: quickMenu, composer });
+
+const editDialogs = new EditDialogs({
+  conn, conversationId: convId, view, errorText: (err) => errorText(err), onError: (text) => composer.showError(text),
+});
+const live = new LiveChat({
+  conn, conversationId: convId, other: info.other, input: document.getElementById("composer-input"),
+  typingNode: document.getElementById("typing-note"), presenceNode: document.getElementById("chat-presence"),
+}).start();
+
+const tray = AttachTray.mount({ root, composer }); // photos, PDFs, voice (parley.attachments), if installed
+const blockMenu = new BlockMenu({ conn, otherId: info.other.id, blocked: page.blocked || {}, composer });
 
 const byId = new Map(); // message id -> node
 const pendingByCmid = new Map(); // client_msg_id -> node not yet confirmed
@@ -41,38 +71,23 @@ let hasMore = page.has_more;
 let loadingOlder = false;
 let myReadSeq = info.last_read_seq || 0;
 let readSentSeq = myReadSeq;
+// After "Mark as unread" from this page's menu, the page stops marking the conversation read
+// until the reader interacts with it again (scrolls up to the bottom, types, sends, clicks).
+let noAutoRead = false;
 
 // ---------- scrolling ----------
 
-function nearBottom() {
-  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
-}
-
-function scrollToBottom() {
-  scroller.scrollTop = scroller.scrollHeight;
-  pill.hidden = true;
-}
-
-pill.addEventListener("click", () => {
-  scroller.scrollTo({ top: scroller.scrollHeight, behavior: "smooth" });
-  pill.hidden = true;
+const chatScroll = new ChatScroll({
+  scroller: document.getElementById("chat-scroll"), content: list, pill: document.getElementById("new-pill"),
+  onBottom: () => markRead(), onTop: () => loadOlder(),
 });
-
-scroller.addEventListener("scroll", () => {
-  if (nearBottom()) {
-    pill.hidden = true;
-    markRead();
-  }
-  if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
-}, { passive: true });
 
 /** Run a DOM change at the bottom: stay pinned if we were, else offer the pill. */
 function atBottom(change, { forceScroll = false } = {}) {
-  const pinned = nearBottom();
-  change();
-  view.refresh();
-  if (pinned || forceScroll) scrollToBottom();
-  else pill.hidden = false;
+  chatScroll.atBottom(() => {
+    change();
+    view.refresh();
+  }, forceScroll);
 }
 
 // ---------- messages ----------
@@ -169,13 +184,13 @@ async function loadOlder() {
     });
     if (!response.ok) throw new Error(String(response.status));
     const data = await response.json();
-    const before = scroller.scrollHeight - scroller.scrollTop;
-    for (const m of data.messages) addConfirmed(m);
-    hasMore = Boolean(data.has_more);
-    view.refresh();
-    loadingOlder = false;
-    updateTopNote();
-    scroller.scrollTop = scroller.scrollHeight - before; // keep what the reader looked at in place
+    chatScroll.keepPlace(() => {
+      for (const m of data.messages) addConfirmed(m);
+      hasMore = Boolean(data.has_more);
+      view.refresh();
+      loadingOlder = false;
+      updateTopNote();
+    });
   } catch (err) {
     loadingOlder = false;
     topNote.textContent = t("load_failed");
@@ -185,7 +200,7 @@ async function loadOlder() {
 }
 
 function fillViewport() {
-  if (hasMore && scroller.scrollHeight <= scroller.clientHeight + NEAR_TOP_PX) loadOlder();
+  if (hasMore && chatScroll.underfilled()) loadOlder();
 }
 
 // ---------- errors from the outbox ----------
@@ -212,12 +227,15 @@ outbox.on("rejected", (item, err) => {
   pendingByCmid.delete(item.cmid);
   view.refresh();
   composer.giveBack(item.body); // the text itself cannot be sent: back to the writer to fix
-  composer.showError(errorText(err));
+  tray?.giveBack(item.attachments); // and its files, not to be chosen again
+  if (err.code === "blocked") blockMenu.refused(); // its note says why
+  else composer.showError(errorText(err));
 });
 
 // ---------- read marks ----------
 
 function markRead() {
+  if (noAutoRead) return;
   if (document.visibilityState !== "visible" || !conn.connected) return;
   if (lastSeq <= myReadSeq || lastSeq <= readSentSeq) return;
   const seq = lastSeq;
@@ -243,6 +261,24 @@ conn.on("message.created", (data) => {
   if (m.sender_id !== me.id) markRead();
 });
 
+conn.on("message.edited", (data) => {
+  if (data.conversation_id !== convId) return;
+  const node = byId.get(data.message.id);
+  if (node) view.applyEdit(node, data.message);
+});
+
+conn.on("message.deleted", (data) => {
+  if (data.conversation_id !== convId) return;
+  const node = byId.get(data.message_id);
+  if (node) view.markRemoved(node, "sender");
+});
+
+conn.on("message.hidden", (data) => {
+  if (data.conversation_id !== convId) return;
+  const node = byId.get(data.message_id);
+  if (node) view.markRemoved(node, "moderation");
+});
+
 conn.on("conversation.read", (data) => {
   if (data.conversation_id !== convId) return;
   if (data.user_id === me.id) {
@@ -253,9 +289,72 @@ conn.on("conversation.read", (data) => {
   }
 });
 
+// Someone changed their privacy here: receipts now flow or not ("Seen" or "Delivered").
+conn.on("signal:privacy", (data) => {
+  if (data.conversation_id === convId) view.setReceipts(data.read_receipts !== false, data.other_read_seq || 0);
+});
+
 conn.on("open", () => {
   markRead();
   setTimeout(markRead, 500); // visibility can settle just after the page's first paint
+});
+
+// ---------- reply ----------
+
+/** Quote a message in the composer (Reply in its menu). */
+function startReply(node) {
+  const senderId = Number(node.dataset.sender);
+  const body = quoteBody(node.querySelector(".bubble").textContent.trim());
+  composer.setReply({ id: Number(node.dataset.id), seq: Number(node.dataset.seq), sender_id: senderId, body },
+                    view.senderName(senderId));
+}
+
+/** A click on a quote: scroll to the original, loading older pages until it is there, and flash it. */
+async function showOriginal(quote) {
+  let node = byId.get(quote.id);
+  for (let tries = 0; !node && hasMore && oldestSeq !== null && oldestSeq > quote.seq && tries < 200; tries++) {
+    if (loadingOlder) { // a page is already on its way (scrolling up): wait for it
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } else {
+      const before = oldestSeq;
+      await loadOlder();
+      if (oldestSeq === before && !loadingOlder) break; // the page did not load
+    }
+    node = byId.get(quote.id);
+  }
+  if (!node) {
+    composer.showError(t("original_gone"));
+    return;
+  }
+  chatScroll.reveal(node);
+  node.classList.remove("flash");
+  void node.offsetWidth; // restart the flash when clicked twice
+  node.classList.add("flash");
+  setTimeout(() => node.classList.remove("flash"), 1600);
+}
+
+// ---------- mark as unread ----------
+
+document.getElementById("menu-unread")?.addEventListener("click", () => {
+  noAutoRead = true; // stay unread while the reader looks: as Gmail, until they interact
+  conn.request({ type: "unread", conversation_id: convId }).then(
+    (reply) => {
+      myReadSeq = Number(reply.last_read_seq) || 0;
+      readSentSeq = myReadSeq;
+      // Messenger's way: the conversation leaves the screen, the inbox shows it unread.
+      window.location.assign(document.querySelector(".chat-header .back").href);
+    },
+    () => {
+      noAutoRead = false;
+      composer.showError(t("unread_failed"));
+    },
+  );
+});
+
+conn.on("conversation.unread", (data) => {
+  if (data.conversation_id !== convId) return;
+  myReadSeq = data.last_read_seq;
+  readSentSeq = data.last_read_seq;
 });
 
 // ---------- start ----------
@@ -265,9 +364,11 @@ for (const node of document.querySelectorAll("[data-avatar-name]")) {
 }
 for (const m of page.messages) addConfirmed(m);
 view.otherReadSeq = info.other_read_seq || 0;
+view.receipts = info.read_receipts !== false;
 showOutbox(outbox.items());
 view.refresh();
 updateTopNote();
-scrollToBottom();
+chatScroll.toBottom();
 fillViewport();
 composer.focus();
+openSearchHit(showOriginal, (id) => byId.get(id));

@@ -3,13 +3,16 @@
 // keeps two tabs from sending the same item at once. Every attempt of an item carries the same
 // client_msg_id, so a retry after a lost ack never makes a second message (docs/protocol.md).
 //
-// Item: {cmid, conversation_id, body, created_at, state, error?, attempts}
+// Item: {cmid, conversation_id, body, reply_to?, attachments?, created_at, state, error?, attempts}
+// attachments: the uploaded files' wire dicts (parley.attachments); their ids go as attachment_ids.
+// reply_to: the quote as the bubble shows it ({id, seq, sender_id, body}); its id is sent as
+// reply_to_id on every attempt.
 // state: "queued" (waiting for a live link), "sending", "failed" (shown with Retry).
 
 import { Emitter, systemClock } from "./protocol.js";
 
 // The text itself or its target is wrong: retrying cannot help, give it back to the writer.
-const PERMANENT = new Set(["invalid", "not_found", "conflict", "bad_frame", "bad_json", "unknown_type", "frame_too_large"]);
+const PERMANENT = new Set(["invalid", "not_found", "blocked", "conflict", "bad_frame", "bad_json", "unknown_type", "frame_too_large"]);
 // The link went away: wait for the next `open`, quietly.
 const LINK_LOST = new Set(["offline", "disconnected"]);
 const RETRY_MIN_MS = 2000;
@@ -56,11 +59,13 @@ export class Outbox extends Emitter {
   }
 
   /** Queue a message and try to send it now; return the item (its cmid names it). */
-  add({ conversation_id, body }) {
+  add({ conversation_id, body, reply_to = null, attachments = [] }) {
     const item = {
       cmid: this.newId(),
       conversation_id,
       body,
+      ...(reply_to ? { reply_to } : {}),
+      ...(attachments.length ? { attachments } : {}),
       created_at: new Date(this.clock.now()).toISOString(),
       state: "queued",
       attempts: 0,
@@ -122,9 +127,10 @@ export class Outbox extends Emitter {
     if (!item || item.state !== "queued") return; // sent by another tab meanwhile
     this._patch(cmid, { state: "sending", attempts: (item.attempts || 0) + 1 });
     try {
-      const reply = await this.protocol.request({
-        type: "send", conversation_id: item.conversation_id, body: item.body, client_msg_id: cmid,
-      });
+      const frame = { type: "send", conversation_id: item.conversation_id, body: item.body, client_msg_id: cmid };
+      if (item.reply_to) frame.reply_to_id = item.reply_to.id;
+      if (item.attachments?.length) frame.attachment_ids = item.attachments.map((a) => a.id);
+      const reply = await this.protocol.request(frame);
       this._write((items) => items.filter((i) => i.cmid !== cmid));
       this.emit("sent", item, reply.message);
     } catch (err) {

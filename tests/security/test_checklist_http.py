@@ -1,7 +1,7 @@
 """The security checklist (GUIDE.md §5) for HTTP: access, log-in, CSRF and headers.
 
-WebSocket hardening (Origin, unauthenticated sockets, logout, frames, rate limit) is in
-tests/realtime/test_ws.py, against a real server.
+WebSocket hardening (Origin, unauthenticated sockets, logout, frames) is in
+tests/security/test_checklist_ws.py, against a real server; tests/security/test_checklist.py maps every item to its tests.
 """
 
 import json

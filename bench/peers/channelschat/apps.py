@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ChannelsChatConfig(AppConfig):
+    name = "bench.peers.channelschat"
+    label = "peerchat"
