@@ -19,14 +19,23 @@ export class ChatScroll {
     this.pill = pill;
     this.pinned = true;
     this.revealing = false; // a reveal() is scrolling: neither pin nor pull back meanwhile
+    this.lastTop = scroller.scrollTop;
     scroller.addEventListener("scroll", () => {
+      const top = scroller.scrollTop;
+      const movedUp = top < this.lastTop;
+      this.lastTop = top;
       if (this.revealing) return;
-      this.pinned = this.nearBottom();
+      // Only the reader scrolling up unpins. A scroll event is dispatched a frame after the
+      // scroll, so content that grew meanwhile (a photo that loaded) must not read as "left
+      // the bottom": the pinned reader is taken down to the new bottom instead.
+      if (this.nearBottom()) this.pinned = true;
+      else if (movedUp) this.pinned = false;
+      else if (this.pinned) this.toBottom();
       if (this.pinned) {
         pill.hidden = true;
         onBottom();
       }
-      if (scroller.scrollTop < NEAR_TOP_PX) onTop();
+      if (top < NEAR_TOP_PX) onTop();
     }, { passive: true });
     pill.addEventListener("click", () => {
       scroller.scrollTo({ top: scroller.scrollHeight, behavior: "smooth" });
@@ -36,7 +45,9 @@ export class ChatScroll {
     const keep = new ResizeObserver(() => {
       if (this.pinned && !this.revealing) this.toBottom();
     });
-    keep.observe(content);
+    // Everything in the box (the list, and the note above it) and the box itself.
+    for (const child of scroller.children) keep.observe(child);
+    if (!scroller.contains(content)) keep.observe(content);
     keep.observe(scroller);
   }
 
@@ -47,13 +58,14 @@ export class ChatScroll {
 
   toBottom() {
     this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.lastTop = this.scroller.scrollTop;
     this.pill.hidden = true;
     this.pinned = true;
   }
 
   /** Run a change at the bottom: stay pinned if the reader was there (or `force`), else show the pill. */
   atBottom(change, force = false) {
-    const pinned = this.nearBottom();
+    const pinned = (this.pinned && !this.revealing) || this.nearBottom();
     change();
     if (pinned || force) this.toBottom();
     else this.pill.hidden = false;
@@ -65,6 +77,7 @@ export class ChatScroll {
     const fromBottom = s.scrollHeight - s.scrollTop;
     change();
     s.scrollTop = s.scrollHeight - fromBottom;
+    this.lastTop = s.scrollTop;
   }
 
   /** Scroll `node` into the middle of the box (a quote's original, a search hit): the reader
