@@ -111,6 +111,22 @@ def run_checks(checks: Sequence[Check]) -> list:
     return [c.finish(next(rows) if c.sql is not None else []) for c in checks]
 
 
+def commit_riding() -> list[tuple[str, list]]:
+    """[("COMMIT", [])] when the caller's last round trip may carry its transaction's COMMIT.
+
+    Only on PostgreSQL, and only in an outermost `transaction.atomic()` (not a savepoint, not a
+    test's wrapping transaction): the COMMIT then travels with the last statements, and the
+    atomic block's own commit finds the transaction over and sends nothing (psycopg's commit()
+    on an idle connection). A round trip less per send batch: under load each one costs the
+    writer thread a wait (docs/benchmarks.md, "peers"). A failing COMMIT fails the call, so the
+    block rolls back and its on_commit hooks never run, as before. Nothing may touch the
+    database after that round trip inside the block.
+    """
+    if not postgres() or len(connection.atomic_blocks) != 1 or connection.savepoint_ids or connection.needs_rollback:
+        return []
+    return [("COMMIT", [])]
+
+
 def placeholders(count: int) -> str:
     """`%s, %s, …` for an `IN (…)` list of `count` values."""
     return ", ".join(["%s"] * count)

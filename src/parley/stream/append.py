@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.core.counters import Advance, advance_many
-from parley.core.sql import execute_together, insert_rows_statement, json_placeholder, require_transaction
+from parley.core.sql import commit_riding, execute_together, insert_rows_statement, json_placeholder, require_transaction
 
 from .models import StreamEvent, UserStream
 from .sinks import dispatch
@@ -63,13 +63,14 @@ def _create_head(user_id: int) -> None:
 
 
 def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, int] | None = None,
-                  before: Sequence[tuple[str, Sequence]] = ()) -> list[Event]:
+                  before: Sequence[tuple[str, Sequence]] = (), last: bool = False) -> list[Event]:
     """Append (user_id, type, data) events, in order; after commit, hand them to the sinks.
 
     Caller holds the transaction that changed the data the events describe. With
     `reserved` (from stream_reserve), the events must use up exactly what was reserved.
     `before`: the caller's own (sql, params) statements without results, run first in the
-    same round trip (sql.execute_together).
+    same round trip (sql.execute_together). `last`: the caller's transaction does nothing more,
+    so its COMMIT may ride in this round trip (sql.commit_riding).
     """
     require_transaction("stream_append")
     counts = Counter(uid for uid, _, _ in events)
@@ -80,17 +81,18 @@ def stream_append(events: list[tuple[int, str, dict]], *, reserved: dict[int, in
             "stream_append: the events' users differ from the reservation's; reserve with "
             "stream_reserve(Counter of the same user ids), or the streams would have gaps."
         )
+    commit = commit_riding() if last else []
     if not events:
         if before:
-            execute_together(before)
+            execute_together([*before, *commit])
         return []
     next_seq = dict(reserved)
     appended = []
     for uid, etype, data in events:
         appended.append(Event(uid, next_seq[uid], etype, data))
         next_seq[uid] += 1
-    execute_together([*before, _insert_statement(appended)])
-    transaction.on_commit(lambda: dispatch(appended))
+    transaction.on_commit(lambda: dispatch(appended))  # registered first: COMMIT may ride below
+    execute_together([*before, _insert_statement(appended), *commit])
     return appended
 
 

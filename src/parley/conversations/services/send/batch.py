@@ -13,7 +13,7 @@ from parley.core.active import AccountInactive, inactive_check
 from parley.core.errors import AppError, Conflict, Invalid, NotFound
 from parley.core.ids import database_id
 from parley.core.ratelimit import rate_limit_many
-from parley.core.sql import one_cursor, run_checks
+from parley.core.sql import Check, one_cursor
 from parley.stream.append import Event
 
 from ...access import ConversationCache, conversations_for
@@ -22,7 +22,7 @@ from ...serializers import QUOTE_FIELDS
 from ...policy import Blocked, attachments_check, refusal_checks
 from ...text import clean_body
 from ..limits import send_rate
-from .write import write_batch
+from .write import Refused, write_batch
 
 logger = logging.getLogger(__name__)
 
@@ -63,21 +63,11 @@ def _reused_elsewhere() -> Conflict:
 def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
     """Validate and check access outside the transaction; return the requests still live."""
     checked = conversations_for([(r.sender, r.conversation_id) for r in requests], cache=cache)
-    # One round trip for the batch (core.sql.run_checks): who is inactive (a socket's user
-    # object may be stale), and the guards' refusals (a block takes effect on the next send).
-    inactive, *refusals = run_checks([inactive_check(r.sender.pk for r in requests), *refusal_checks(
-        (r.sender.pk, c.other_user_id(r.sender.pk)) for r, c in zip(requests, checked) if not isinstance(c, AppError)
-    )])
-    refused = set().union(*refusals)
     live, seen = [], {}
     for req, conversation in zip(requests, checked):
         try:
-            if req.sender.pk in inactive:
-                raise AccountInactive()
             if isinstance(conversation, AppError):
                 raise conversation
-            if (req.sender.pk, conversation.other_user_id(req.sender.pk)) in refused:
-                raise Blocked()
             req.conversation = conversation
             req.msg_uuid = _parse_uuid(req.client_msg_id)
             key = (req.sender.pk, req.msg_uuid)
@@ -93,6 +83,48 @@ def _prepare(requests: list[SendRequest], cache: ConversationCache | None) -> li
         seen[key] = req
         live.append(req)
     return _resolve_attachments(_resolve_quotes(live))
+
+
+class _Vetting:
+    """Who may not send after all, asked in the batch's first write round trip (write_batch's
+    `vet`): who is inactive (a socket's user object may be stale) and the guards' refusals (a
+    block takes effect on the next send). Asking inside the transaction spares the writer a
+    round trip per batch; a refusal is rare and costs the batch a rollback and a redo.
+    """
+
+    @staticmethod
+    def checks(batch: list[SendRequest]) -> list[Check]:
+        return [inactive_check(r.sender.pk for r in batch),
+                *refusal_checks((r.sender.pk, r.conversation.other_user_id(r.sender.pk)) for r in batch)]
+
+    @staticmethod
+    def refuse(batch: list[SendRequest], answers: list) -> bool:
+        """Give each refused request its error; True when any was refused."""
+        inactive, *refusals = answers
+        refused = set().union(*refusals)
+        for req in batch:
+            if req.sender.pk in inactive:
+                req.error = AccountInactive()
+            elif (req.sender.pk, req.conversation.other_user_id(req.sender.pk)) in refused:
+                req.error = Blocked()
+        return any(req.error is not None for req in batch)
+
+
+def _write(batch: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
+    """Write the batch in one transaction; redo without the requests the vetting refused.
+
+    Return the requests written (none of them refused)."""
+    while batch:
+        try:
+            with transaction.atomic():
+                write_batch(batch, cache, vet=_Vetting)
+            return batch
+        except Refused:  # rolled back: nothing of the batch was kept
+            for req in batch:
+                if req.error is None:
+                    _reset(req)
+            batch = [req for req in batch if req.error is None]
+    return batch
 
 
 def _resolve_attachments(live: list[SendRequest]) -> list[SendRequest]:
@@ -186,8 +218,7 @@ def _send_batch(requests: list[SendRequest], cache: ConversationCache | None) ->
     fresh = _rate_limited(_prepare(requests, cache))
     if fresh:
         try:
-            with transaction.atomic():
-                write_batch(fresh, cache)
+            _write(fresh, cache)
         except IntegrityError:
             for req in fresh:  # nothing of the batch was kept
                 _reset(req)
@@ -232,8 +263,7 @@ def _send_one(req: SendRequest, cache: ConversationCache | None = None) -> None:
     if not _claim_existing([req]):
         return
     try:
-        with transaction.atomic():
-            write_batch([req], cache)
+        _write([req], cache)
     except IntegrityError:
         # Another process stored the same client_msg_id between our check and write.
         req.result = None

@@ -7,28 +7,55 @@ parley.core.sql. Every function here needs the caller's transaction and row lock
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from parley.core.sql import Check, insert_rows, placeholders, quote, values_rows
+from parley.core.sql import Check, insert_rows_statement, placeholders, quote, values_rows
 
 from ...models import Conversation, Message, Participant
 
 
-def insert_messages(rows: list[dict]) -> list[Message]:
-    """Insert messages given as {attname: value} with one statement; return them, ids set.
+def insert_messages(rows: list[dict], added: dict[int, int]) -> Check:
+    """The statement that inserts messages given as {attname: value}, as a Check.
 
-    Columns come from the model, so a new field of Message needs a migration and, where the
-    send path knows its value, a key in these dicts; a field left out takes its default.
+    Each row's `seq` is taken in SQL from its conversation's `last_seq`, which this batch has
+    just moved by `added[conversation_id]` under its lock; rows of one conversation come in
+    order. So the insert rides in the counters' round trip (core.counters.advance_many's
+    `then`) instead of waiting for it. Columns come from the model, so a new field of Message
+    needs a migration and, where the send path knows its value, a key in these dicts; a field
+    left out takes its default. The answer is the messages, in order, ids and seqs set.
     The unique (sender, client_msg_id) constraint raises IntegrityError for a retry.
     """
     db = connections[DEFAULT_DB_ALIAS]
     fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    seq_at = next(i for i, f in enumerate(fields) if f.attname == "seq")
+    cid_at = next(i for i, f in enumerate(fields) if f.attname == "conversation_id")
     values = [[row[f.attname] if f.attname in row else f.get_default() for f in fields] for row in rows]
+    left = dict(added)
+    for vals in values:
+        left[vals[cid_at]] -= 1
+        vals[seq_at] = left[vals[cid_at]]  # how far below the moved last_seq; finish() sets the seq
     columns = [_prepare_column(f, [vals[i] for vals in values], db) for i, f in enumerate(fields)]
-    returned = insert_rows(Message._meta.db_table, [f.column for f in fields], zip(*columns),
-                           returning="id, conversation_id, seq")
-    ids = {(cid, seq): pk for pk, cid, seq in returned}
+    cells = ["%s"] * len(fields)
+    cells[seq_at] = f"(SELECT last_seq FROM {quote(Conversation._meta.db_table)} WHERE id = %s) - %s"
+    sql, params = insert_rows_statement(
+        Message._meta.db_table, [f.column for f in fields],
+        [[*row[:seq_at], row[cid_at], row[seq_at], *row[seq_at + 1:]] for row in zip(*columns)],
+        row_sql="(" + ", ".join(cells) + ")",
+    )
+    sql += " RETURNING id, conversation_id, seq"
     names = ["id", *(f.attname for f in fields)]
-    seq_at, cid_at = names.index("seq") - 1, names.index("conversation_id") - 1
-    return [Message.from_db(db.alias, names, [ids[(vals[cid_at], vals[seq_at])], *vals]) for vals in values]
+
+    def finish(returned: list[tuple]) -> list[Message]:
+        last = {}
+        for _pk, cid, seq in returned:
+            last[cid] = max(seq, last.get(cid, seq))
+        ids = {(cid, seq): pk for pk, cid, seq in returned}
+        out = []
+        for vals in values:
+            cid = vals[cid_at]
+            vals[seq_at] = last[cid] - vals[seq_at]
+            out.append(Message.from_db(db.alias, names, [ids[(cid, vals[seq_at])], *vals]))
+        return out
+
+    return Check(sql, params, finish)
 
 
 # Columns whose Python ints and strs every driver takes as they are: Django's preparation of

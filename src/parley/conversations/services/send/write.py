@@ -17,43 +17,59 @@ from ...serializers import conversation_summary_parts, message_dict, summary_wit
 from .sql import insert_messages, move_activity, move_read_marks, read_state
 
 
-def write_batch(batch: list, cache=None) -> None:
+class Refused(Exception):
+    """The vetting refused a request of the batch: the caller's transaction must roll back."""
+
+
+def write_batch(batch: list, cache=None, vet=None) -> None:
     """Store the batch, move counters and read marks, append every participant's events.
 
-    Caller holds the transaction. Conversation rows are locked in id order, then stream
-    heads in user-id order (stream_reserve), the same order as conversation_mark_read.
+    Caller holds the transaction, an outermost one on the send path: on PostgreSQL its COMMIT
+    rides in the last round trip (sql.commit_riding). Conversation rows are locked in id
+    order, then stream heads in user-id order (stream_reserve), the same order as
+    conversation_mark_read. `vet` (batch._Vetting): `vet.checks(batch)` ride in the first
+    round trip, and when `vet.refuse(batch, answers)` refuses any request, Refused is raised.
     """
     added = Counter(r.conversation.pk for r in batch)
     now = timezone.now()
     at = Conversation._meta.get_field("last_activity_at").get_db_prep_value(now, connections[DEFAULT_DB_ALIAS])
     users = Counter(uid for r in batch for uid in r.conversation.participant_ids())
-    # One round trip moves both counters, in the lock order (sql.execute_together), then reads
-    # the read marks and unread totals under those locks.
-    first, reserved, state = advance_many([
+    # One round trip moves both counters, in the lock order (sql.execute_together), reads the
+    # read marks and unread totals under those locks, and inserts the messages (their seqs
+    # taken from the moved counters in SQL).
+    checks = vet.checks(batch) if vet is not None else []
+    _first, reserved, *answers, state, messages = advance_many([
         Advance(Conversation, "id", added, also={"last_activity_at": at}),
         stream_reservation(users),
-    ], then=[read_state(conversation_ids=added, user_ids=users)])
-    _store_messages(batch, first, now)
+    ], then=[*checks, read_state(conversation_ids=added, user_ids=users), _messages_insert(batch, added, now)])
+    if vet is not None and vet.refuse(batch, answers):
+        raise Refused()
+    _bind_results(batch, messages)
     built, own, marks = _events_and_marks(batch, state, added, cache)
-    # The read marks and the participations' copy of the last activity ride along.
-    appended = stream_append(built, reserved=reserved, before=[marks, move_activity(conversation_ids=added, at=at)])
+    # The second and last round trip: the events, the read marks, the participations' copy of
+    # the last activity, and on PostgreSQL the COMMIT (sql.commit_riding).
+    appended = stream_append(built, reserved=reserved, before=[marks, move_activity(conversation_ids=added, at=at)],
+                             last=True)
     for req, index in own:
         req.own_event = appended[index]
 
 
-def _store_messages(batch: list, first: dict[int, int], now) -> None:
-    """Insert the batch's messages and set each request's result."""
-    next_seq, rows = dict(first), []
+def _messages_insert(batch: list, added: Counter, now):
+    """The statement that inserts the batch's messages (sql.insert_messages), to ride along."""
+    rows = []
     flags = policy.flags_for([req.clean for req in batch])  # codes other apps attach (risk tips)
     for req, flag in zip(batch, flags):
-        cid = req.conversation.pk
-        rows.append({"conversation_id": cid, "sender_id": req.sender.pk, "seq": next_seq[cid],
+        rows.append({"conversation_id": req.conversation.pk, "sender_id": req.sender.pk,
                      "body": req.clean, "client_msg_id": req.msg_uuid, "created_at": now, "flags": flag,
                      "reply_to_id": req.quoted.pk if req.quoted is not None else None,
                      "attachments": orjson.dumps(req.attachments).decode() if req.attachments else ""})
-        next_seq[cid] += 1
+    return insert_messages(rows, added)
+
+
+def _bind_results(batch: list, messages: list) -> None:
+    """Set each request's result to its stored message; bind the files the sends carry."""
     bound = []
-    for req, message in zip(batch, insert_messages(rows)):
+    for req, message in zip(batch, messages):
         if req.quoted is not None:
             message.reply_to = req.quoted  # message_dict reads the quote from here, no query
         if req.attachments:
