@@ -49,7 +49,7 @@ DEFAULTS = {
     # report is not counted.
     "PARLEY_REPORT_RATE": "10/600",
     # `read` and `sync` frames a user may send: N per S seconds (per user, all sockets and processes).
-    # Presence (stream/presence.py): a process's entries expire this many seconds after its last
+    # Presence (stream/presence/): a process's entries expire this many seconds after its last
     # heartbeat (one every TTL/3 s), so a dead process's users go offline within about 1.3 TTL.
     "PARLEY_PRESENCE_TTL": 30,
     # Seconds a user's last socket on a process may stay closed before they count as gone there

@@ -267,7 +267,7 @@ PARLEY_MESSAGE_MAX_CHARS = 5000
 # Sending: at most N messages per user per window of S seconds.
 PARLEY_SEND_RATE = os.environ.get("PARLEY_SEND_RATE", "30/10")
 # Presence: a dead process's users go offline within about 1.3 x TTL seconds; a user's last
-# socket on a process closed for GRACE seconds counts as gone (stream/presence.py).
+# socket on a process closed for GRACE seconds counts as gone (stream/presence/).
 PARLEY_PRESENCE_TTL = float(os.environ.get("PARLEY_PRESENCE_TTL", "30"))
 PARLEY_PRESENCE_GRACE = float(os.environ.get("PARLEY_PRESENCE_GRACE", "5"))
 PARLEY_READ_RATE = os.environ.get("PARLEY_READ_RATE", "120/10")

@@ -103,7 +103,7 @@ def test_saves_that_change_neither_is_active_nor_the_password_close_nothing(cont
             assert (await b.request({"type": "ping"}))["type"] == "pong"
 
     run(go())
-    # Presence changes travel as control messages too (stream/presence.py); none closes a socket.
+    # Presence changes travel as control messages too (stream/presence/); none closes a socket.
     assert [c for c in controls if c[1]["type"] != "presence"] == []
 
 
