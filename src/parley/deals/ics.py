@@ -2,7 +2,6 @@
 
 from datetime import UTC, timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Meetup

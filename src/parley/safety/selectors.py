@@ -1,7 +1,5 @@
 """Reads about blocks."""
 
-from django.db.models import Q
-
 from parley.core.sql import Check, run_checks, select_where_in
 
 from .models import Block

@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parley.conf import settings
 from parley.core.active import AccountInactive, inactive_check
 from parley.core.errors import AppError, Conflict, Invalid, NotFound
 from parley.core.ids import database_id

@@ -5,6 +5,8 @@ of the cost per message, so these few statements are SQL; vendor differences sta
 parley.core.sql. Every function here needs the caller's transaction and row locks.
 """
 
+from functools import partial
+
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from parley.core.sql import Check, insert_rows_statement, placeholders, quote, values_rows
@@ -42,20 +44,23 @@ def insert_messages(rows: list[dict], added: dict[int, int]) -> Check:
     )
     sql += " RETURNING id, conversation_id, seq"
     names = ["id", *(f.attname for f in fields)]
+    return Check(sql, params, partial(_inserted, values, names, seq_at, cid_at, db.alias))
 
-    def finish(returned: list[tuple]) -> list[Message]:
-        last = {}
-        for _pk, cid, seq in returned:
-            last[cid] = max(seq, last.get(cid, seq))
-        ids = {(cid, seq): pk for pk, cid, seq in returned}
-        out = []
-        for vals in values:
-            cid = vals[cid_at]
-            vals[seq_at] = last[cid] - vals[seq_at]
-            out.append(Message.from_db(db.alias, names, [ids[(cid, vals[seq_at])], *vals]))
-        return out
 
-    return Check(sql, params, finish)
+def _inserted(values: list[list], names: list[str], seq_at: int, cid_at: int, alias: str,
+              returned: list[tuple]) -> list[Message]:
+    """insert_messages' answer: the messages, seqs set (each row held how far below its
+    conversation's new last_seq it is) and ids from RETURNING."""
+    last = {}
+    for _pk, cid, seq in returned:
+        last[cid] = max(seq, last.get(cid, seq))
+    ids = {(cid, seq): pk for pk, cid, seq in returned}
+    out = []
+    for vals in values:
+        cid = vals[cid_at]
+        vals[seq_at] = last[cid] - vals[seq_at]
+        out.append(Message.from_db(alias, names, [ids[(cid, vals[seq_at])], *vals]))
+    return out
 
 
 # Columns whose Python ints and strs every driver takes as they are: Django's preparation of
