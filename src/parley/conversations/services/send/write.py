@@ -82,8 +82,8 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
     """Build both participants' events, replaying each send's effect on the read counts.
 
     Return the events, per request the position of the sender's own event among them, and
-    the statement that moves the senders' read marks.
-    Caller holds the conversation and stream-head locks, so the counts read here are final.
+    the statement that moves the senders' read marks. Caller holds the conversation and
+    stream-head locks, so the counts read here are final.
     The summaries' fixed parts are kept in the writer's ConversationCache memo when there is
     one (building a listing card costs more than the rest of a message: docs/benchmarks.md).
     """
