@@ -83,13 +83,12 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
 
     Return the events, per request the position of the sender's own event among them, and
     the statement that moves the senders' read marks. Caller holds the conversation and
-    stream-head locks, so the counts read here are final.
-    The summaries' fixed parts are kept in the writer's ConversationCache memo when there is
-    one (building a listing card costs more than the rest of a message: docs/benchmarks.md).
+    stream-head locks, so the counts read here are final. The summaries' fixed parts are kept
+    in the writer's ConversationCache memo when there is one (a listing card costs more than
+    the rest of a message: docs/benchmarks.md).
     """
     read, archived, totals = state  # read_state's answer, read after the counters moved
-    # The counters were already moved for the whole batch: rewind each user's total to
-    # where it stood before the batch, then replay the sends one by one.
+    # The counters moved for the whole batch: rewind each total to before it, then replay.
     for cid, uid in read:
         totals[uid] = totals.get(uid, 0) - added[cid]
     memos: dict[int, dict] = {}  # conversation id -> {user id: the summary's fixed part}
