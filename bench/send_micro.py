@@ -80,9 +80,14 @@ def _run(args) -> None:
     from django.db import connection
 
     if args.no_search_index:
+        from parley.conversations.models import Message
+
         with connection.cursor() as cur:
-            for trigger in ("parley_search_ai", "parley_search_ad", "parley_search_au"):
-                cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            if connection.vendor == "postgresql":  # one trigger function, on the message table
+                cur.execute(f'DROP TRIGGER IF EXISTS parley_search_index ON "{Message._meta.db_table}"')
+            else:
+                for trigger in ("parley_search_ai", "parley_search_ad", "parley_search_au"):
+                    cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
     from parley.conversations.access import ConversationCache
     from parley.conversations.models import Conversation

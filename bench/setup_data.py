@@ -29,6 +29,7 @@ def setup(pairs: int, prefix: str) -> dict:
 
     from parley.conversations.models import Conversation, Participant
     from parley.marketplace.models import Listing
+    from parley.stream.append import stream_open
 
     call_command("migrate", interactive=False, verbosity=0)
     User = get_user_model()
@@ -61,6 +62,7 @@ def setup(pairs: int, prefix: str) -> dict:
                for c in convs],
             batch_size=500,
         )
+        stream_open(u.pk for u in users)  # as conversation_start leaves them: both streams open
         backend = "django.contrib.auth.backends.ModelBackend"
         expire = now + timedelta(days=7)
         store = SessionStore()

@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from parley.conversations import services
 from parley.conversations.models import Conversation, Message, Participant
@@ -47,6 +48,17 @@ def test_conversation_start_creates_then_reuses(db):
     assert (again.pk, created_again) == (conv.pk, False)
     assert Conversation.objects.count() == 1
     assert Participant.objects.count() == 2
+
+
+def test_conversation_start_opens_both_streams_so_the_first_message_creates_no_head(db):
+    alice, bob = f.user(), f.user()
+    conv, _ = services.conversation_start(buyer=bob, listing=f.listing(seller=alice))
+    heads = dict(UserStream.objects.filter(user__in=[alice, bob]).values_list("user_id", "last_seq"))
+    assert heads == {bob.pk: 1, alice.pk: 0}  # bob's has his conversation.started; alice's is open
+    with CaptureQueriesContext(connection) as queries:
+        services.message_send(sender=bob, conversation=conv, body="hi", client_msg_id=uuid.uuid4())
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT INTO") and "userstream" in q["sql"]]
+    assert UserStream.objects.get(user=alice).last_seq == 1
 
 
 def test_conversation_start_on_own_listing_is_forbidden(db):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from parley.core.active import require_active
 from parley.core.errors import Forbidden, Invalid
 from parley.core.ratelimit import rate_limit_many
-from parley.stream.append import stream_append, stream_reserve
+from parley.stream.append import stream_append, stream_open, stream_reserve
 
 from .. import events
 from ..listings import listing_adapter
@@ -52,6 +52,7 @@ def conversation_start(*, buyer, listing) -> tuple[Conversation, bool]:
                                 last_activity_at=now),
                 ]
             )
+            stream_open([seller_id])  # the first message then finds both streams open
             _tell_the_buyer(conversation, buyer.pk)
     except IntegrityError:
         # A double click raced us to it: the first one won, and this is the same conversation.
