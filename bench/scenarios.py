@@ -356,7 +356,11 @@ def scenario_peers(sizes: Sizes, work, only: list[str] | None = None) -> list[di
         for rnd in range(sizes.repeat):
             for key, label, kind, dbkind in contenders:
                 db = dbs[dbkind]
-                srv = (Server(db, work, name=f"peers-{key}-{rnd}") if kind == "parley"
+                # Parley as deployed (`make run`, PRODUCTION): tasks queued in the database for the
+                # worker `parley serve` starts beside it, not run inline on the writer thread
+                # (the immediate backend of development ran the notification ladder there: 44%
+                # of the writer thread at 100/s, docs/benchmarks.md).
+                srv = (Server(db, work, extra_env={"PARLEY_TASKS": "database"}, name=f"peers-{key}-{rnd}") if kind == "parley"
                        else PeerServer(kind, db, work, REDIS)).start()
                 try:
                     pin(srv.pid, server_cpus)

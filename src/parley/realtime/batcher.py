@@ -7,19 +7,20 @@ trips per call. Acknowledged still means committed: futures resolve after the ba
 
 Batches run on writer threads of their own, not on asgiref's shared sync thread, so sends
 never queue behind page renders, session look-ups on connect or `sync` frames (measured in
-docs/benchmarks.md). Each thread keeps its own database connection. One writer thread by
-default on every database (PARLEY_SEND_WRITERS): SQLite has one writer at a time anyway,
-and on PostgreSQL more writers measured worse (docs/benchmarks.md, scenario d): they split
-the load into smaller batches, so more statements and commits per message, and they
-contend with the event loop for the GIL. Two calls of one socket never race: a socket
-waits for each reply.
+docs/benchmarks.md). Each thread keeps its own database connection. PARLEY_SEND_WRITERS
+sets how many; by default one on SQLite, which has one writer at a time anyway, and two on
+PostgreSQL: a batch there is mostly waiting for the server (two round trips and its work on
+them), and a second writer fills that wait; in the side-by-side bench, pinned to one core,
+two writers held 500–750/s where one held 300/s (docs/benchmarks.md, "peers"). Writers take
+row locks in one order (conversations, then stream heads), so they cannot deadlock. Two
+calls of one socket never race: a socket waits for each reply.
 """
 
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 
 from parley.conf import settings
 
@@ -29,7 +30,10 @@ BatchHandler = Callable[[list], list]
 
 
 def default_writers() -> int:
-    return int(getattr(settings, "PARLEY_SEND_WRITERS", None) or 1)
+    configured = getattr(settings, "PARLEY_SEND_WRITERS", None)
+    if configured:
+        return int(configured)
+    return 2 if connection.vendor == "postgresql" else 1
 
 
 class Batcher:
