@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parley.conversations import services
+from parley.conversations.access import ConversationCache
+from parley.conversations.models import Message
 from tests import factories as f
 from tests.support.events import capture_events
 
@@ -34,3 +36,28 @@ def test_the_read_state_is_read_in_the_round_trip_that_moves_the_counters(db):
         moving = [s for s in sqls if "FOR UPDATE" in s]
         assert len(moving) == 1 and "SELECT 0, conversation_id, user_id, last_read_seq" in moving[0]
         assert sum("SELECT 0, conversation_id, user_id, last_read_seq" in s for s in sqls) == 1  # not asked again on its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_one_is_two_round_trips_on_postgresql_with_its_commit_in_the_last():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite runs in the process, so a statement costs no round trip")
+    alice, bob, _carol, conv = f.trio()
+    cache = ConversationCache()
+    services.send_batch([services.SendRequest(bob, conv.pk, "warm", uuid.uuid4())], cache=cache)
+    with CaptureQueriesContext(connection) as queries:
+        (req,) = services.send_batch([services.SendRequest(bob, conv.pk, "two trips", uuid.uuid4())], cache=cache)
+    assert req.error is None and req.result.seq == 2
+    sqls = [q["sql"] for q in queries.captured_queries]
+    # Django logs its transaction control: BEGIN (psycopg's, sent before the first statement)
+    # and its own COMMIT, which finds the transaction already committed and sends nothing.
+    # After that come the after-commit sinks (the immediate task backend of the tests).
+    assert sqls[0] == "BEGIN" and "COMMIT" in sqls
+    trips = sqls[1:sqls.index("COMMIT")]
+    assert len(trips) == 2, trips
+    # The first: the counters, who may not send, the read state and the message's INSERT.
+    assert "last_seq = last_seq" in trips[0] and '"is_active"' in trips[0] and "INSERT INTO" in trips[0]
+    # The last carries the events and the COMMIT: acknowledged means committed.
+    assert trips[1].rstrip().endswith("COMMIT")
+    assert not connection.in_atomic_block
+    assert Message.objects.filter(conversation=conv).count() == 2
