@@ -24,6 +24,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.retry import Retry as SyncRetry
 
+from parley.core.aio import cancel_all
 from parley.core.outage import OutageLog
 
 from .base import Broker, Control, Deliver
@@ -87,13 +88,7 @@ class RedisBroker(Broker):
             await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await cancel_all(self._tasks)
         self._tasks = []
         if self._publisher is not None:
             await self._publisher.aclose()

@@ -11,6 +11,7 @@ import orjson
 from asgiref.sync import sync_to_async
 
 from parley.conf import settings
+from parley.core.aio import cancel_all
 from parley.core.errors import Unavailable
 from parley.core.outage import OutageLog
 
@@ -76,13 +77,7 @@ class PresenceTracker:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await cancel_all(self._tasks)
         for handle in self._leaving.values():
             handle.cancel()
         self._tasks, self._queue, self._loop, self.store, self._pushes = [], None, None, None, None
