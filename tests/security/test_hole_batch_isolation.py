@@ -29,8 +29,8 @@ def poisoned(monkeypatch):
     """write_batch raises for any batch that holds the POISON body, as an unforeseen bug would."""
     real = batch_module.write_batch
 
-    def write_batch(batch, cache=None):
-        real(batch, cache)  # the rows are written, then the failure rolls them back
+    def write_batch(batch, cache=None, vet=None):
+        real(batch, cache, vet)  # the rows are written, then the failure rolls them back
         if any(r.clean == POISON for r in batch):
             raise Boom("an unexpected error inside the batch's transaction")
 
@@ -129,7 +129,7 @@ def test_a_request_that_raises_fails_alone_and_the_others_are_sent(people, poiso
 def test_an_outage_that_fails_every_request_alone_still_fails_them_all(people, monkeypatch):
     alice, bob, mallory, c1, c2 = people
 
-    def down(batch, cache=None):
+    def down(batch, cache=None, vet=None):
         raise OperationalError("database is down")
 
     monkeypatch.setattr(batch_module, "write_batch", down)
