@@ -109,21 +109,17 @@ class _Vetting:
         return any(req.error is not None for req in batch)
 
 
-def _write(batch: list[SendRequest], cache: ConversationCache | None) -> list[SendRequest]:
+def _write(batch: list[SendRequest], cache: ConversationCache | None) -> None:
     """Write the batch in one transaction; redo without the requests the vetting refused.
 
-    Return the requests written (none of them refused)."""
+    Refused is raised before any request gets a result, so the rest is redone as it is."""
     while batch:
         try:
             with transaction.atomic():
                 write_batch(batch, cache, vet=_Vetting)
-            return batch
+            return
         except Refused:  # rolled back: nothing of the batch was kept
-            for req in batch:
-                if req.error is None:
-                    _reset(req)
             batch = [req for req in batch if req.error is None]
-    return batch
 
 
 def _resolve_attachments(live: list[SendRequest]) -> list[SendRequest]:
