@@ -61,8 +61,10 @@ DEFAULTS = {
     "PARLEY_WS_MAX_PER_USER": 20,
     # Seconds a client has to send a request's headers (slowloris), for `parley serve`.
     "PARLEY_HEADER_TIMEOUT": 10,
-    # Writer threads for the send path: None = 1 (measured best on SQLite and PostgreSQL).
+    # Writer threads for the send path: None = 1 on SQLite, 2 on PostgreSQL (realtime/batcher.py).
     "PARLEY_SEND_WRITERS": None,
+    # The send path's statements as server-side prepared statements on PostgreSQL (core/prepared.py).
+    "PARLEY_PREPARED_STATEMENTS": True,
     # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.
     "PARLEY_GIL_SWITCH_INTERVAL": 0.001,
     # gc.set_threshold for a server process, after gc.freeze() (None: leave Python's). See realtime/asgi.py.

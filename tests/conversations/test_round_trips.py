@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from parley.conversations import services
@@ -23,6 +24,7 @@ def _send(sender, conv, body):
     return sqls, {e.user_id: e.data for e in captured.events}
 
 
+@override_settings(PARLEY_PREPARED_STATEMENTS=False)  # the statements' own text in the log
 def test_the_read_state_is_read_in_the_round_trip_that_moves_the_counters(db):
     alice, bob, _carol, conv = f.trio()
     other = f.conversation(buyer=alice, seller=f.user("erin"))
@@ -38,6 +40,7 @@ def test_the_read_state_is_read_in_the_round_trip_that_moves_the_counters(db):
         assert sum("SELECT 0, conversation_id, user_id, last_read_seq" in s for s in sqls) == 1  # not asked again on its own
 
 
+@override_settings(PARLEY_PREPARED_STATEMENTS=False)
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_of_one_is_two_round_trips_on_postgresql_with_its_commit_in_the_last():
     if connection.vendor != "postgresql":

@@ -14,7 +14,10 @@ class Conversation(models.Model):
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    last_activity_at = models.DateTimeField(db_index=True)
+    # No index: the inbox walks Participant's copy. Every send moves this row, and with no
+    # index on a column that moves, PostgreSQL updates it in place (a HOT update) instead of
+    # adding an entry to each of the table's indexes (docs/benchmarks.md, "peers").
+    last_activity_at = models.DateTimeField()
     # Per-conversation message counter: every participant sees the same order.
     last_seq = models.BigIntegerField(default=0)
 
@@ -42,8 +45,12 @@ class Participant(models.Model):
         BUYER = "buyer", _("Buyer")
         SELLER = "seller", _("Seller")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parley_participations")
+    # No index of their own: the (conversation, user) constraint and the inbox index lead with
+    # these columns, and every send moves two participation rows' indexed last_activity_at, so
+    # each index more is an entry more per message (docs/benchmarks.md, "peers").
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participants", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parley_participations",
+                             db_index=False)
     role = models.CharField(max_length=8, choices=Role.choices)
     # The highest message seq this user has read. Reading never moves it backwards; only the
     # user's own "Mark as unread" (services.conversation_mark_unread) does.

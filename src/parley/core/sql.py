@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from . import prepared
+
 CHUNK_ROWS = 500
 
 
@@ -176,7 +178,8 @@ def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tu
     each result is read with nextset(). Each round trip of a send batch costs the writer thread
     Python CPU and a wait (docs/benchmarks.md, "peers"). SQLite runs in the process and takes
     one statement per execute, so there they run one by one. A failing statement fails the
-    call, and the caller's transaction with it, as when they run one by one.
+    call, and the caller's transaction with it, as when they run one by one. Inside
+    `prepared.prepared()` each statement goes as an EXECUTE of one prepared per connection.
     """
     out: list[list[tuple]] = []
     with cursor() as cur:
@@ -186,11 +189,28 @@ def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tu
                 out.append(cur.fetchall() if cur.description is not None else [])
             return out
         raw = cur.cursor  # psycopg's: its pgresult says cheaply what `description` builds columns for
-        for group in _groups(statements):
-            cur.execute(";\n".join(sql for sql, _ in group), [p for _, params in group for p in params])
-            for n in range(len(group)):
-                if n:
-                    raw.nextset()
+        if not prepared.active():
+            return _run_groups(cur, raw, statements, None, out)
+        kept = prepared.Statements.of(raw.connection)
+        sent, answers, fresh = kept.rewrite(statements)
+        try:
+            _run_groups(cur, raw, sent, iter(answers), out)
+        except BaseException:
+            kept.stale = True
+            raise
+        kept.confirm(fresh)
+    return out
+
+
+def _run_groups(cur, raw, statements, answers, out: list) -> list:
+    """Send the statements in groups (one query each); append to `out` the rows of each one
+    whose `answers` flag is true (every one's when `answers` is None)."""
+    for group in _groups(statements):
+        cur.execute(";\n".join(sql for sql, _ in group), [p for _, params in group for p in params])
+        for n in range(len(group)):
+            if n:
+                raw.nextset()
+            if answers is None or next(answers):
                 out.append(raw.fetchall() if raw.pgresult.nfields else [])
     return out
 

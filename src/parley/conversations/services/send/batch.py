@@ -12,6 +12,7 @@ from parley.core.active import AccountInactive, inactive_check
 from parley.core.errors import AppError, Conflict, Invalid, NotFound
 from parley.core.ids import database_id
 from parley.core.ratelimit import rate_limit_many
+from parley.core.prepared import prepared
 from parley.core.sql import Check, one_cursor
 from parley.stream.append import Event
 
@@ -205,7 +206,9 @@ def send_batch(requests: list[SendRequest], *, cache: ConversationCache | None =
     are rare, so the batch is first written as if all were new: the unique constraint on
     (sender, client_msg_id) catches a retry, and then each request is redone on its own.
     """
-    with one_cursor():  # the batch's statements share one cursor (core.sql)
+    # The batch's statements share one cursor (core.sql), and on PostgreSQL each is prepared
+    # once per connection (core.prepared).
+    with one_cursor(), prepared():
         return _send_batch(requests, cache)
 
 

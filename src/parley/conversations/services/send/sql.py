@@ -90,33 +90,23 @@ def _prepare_column(field, column: list, db) -> list:
     return out
 
 
-def move_read_marks(marks: list[tuple[int, int, int]]) -> tuple[str, list]:
-    """The statement that moves (seq, conversation_id, user_id) read marks forward, never back.
+def move_participations(rows: list[tuple[int, int, int]], *, at) -> tuple[str, list]:
+    """The statement that moves each (conversation_id, user_id, read mark) participation: its
+    copy of the conversation's last activity to `at`, and its read mark forward to the mark,
+    never back (a mark of 0 leaves it).
 
-    Returned as (sql, params) for the caller to run with its events (stream_append's `before`).
-    Caller holds the conversations' row locks, which every writer of these rows takes first.
+    One UPDATE per batch whatever its size, each row written once: the inbox's index walk
+    reads the activity copy (Participant.last_activity_at), and a sender's read mark moves
+    with it. `at` is already prepared for the database. Returned as (sql, params) to ride
+    with the batch's events (stream_append's `before`). Caller holds the conversations' row
+    locks, which every writer of these rows takes first.
     """
     table = quote(Participant._meta.db_table)
     return (
-        f"UPDATE {table} SET last_read_seq = v.column1 FROM (VALUES {values_rows(len(marks), 3)}) AS v "
-        f"WHERE conversation_id = v.column2 AND user_id = v.column3 AND last_read_seq < v.column1",
-        [value for mark in marks for value in mark],
-    )
-
-
-def move_activity(*, conversation_ids, at) -> tuple[str, list]:
-    """The statement that copies the conversations' new last activity to their participations.
-
-    One UPDATE per batch whatever its size (the inbox's index walk reads this copy:
-    Participant.last_activity_at). `at` is already prepared for the database. Returned as
-    (sql, params) to ride with the batch's other statements (stream_append's `before`).
-    Caller holds the conversations' row locks.
-    """
-    ids = sorted(conversation_ids)
-    return (
-        f"UPDATE {quote(Participant._meta.db_table)} SET last_activity_at = %s "
-        f"WHERE conversation_id IN ({placeholders(len(ids))})",
-        [at, *ids],
+        f"UPDATE {table} SET last_activity_at = %s, last_read_seq = CASE WHEN v.column3 > last_read_seq "
+        f"THEN v.column3 ELSE last_read_seq END FROM (VALUES {values_rows(len(rows), 3)}) AS v "
+        f"WHERE conversation_id = v.column1 AND user_id = v.column2",
+        [at, *(value for row in rows for value in row)],
     )
 
 

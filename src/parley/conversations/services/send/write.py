@@ -14,7 +14,7 @@ from ... import events, policy
 from ...models import Conversation
 from ...selectors import inbox_filters_of, inbox_moves
 from ...serializers import conversation_summary_parts, message_dict, summary_with_counters
-from .sql import insert_messages, move_activity, move_read_marks, read_state
+from .sql import insert_messages, move_participations, read_state
 
 
 class Refused(Exception):
@@ -46,10 +46,9 @@ def write_batch(batch: list, cache=None, vet=None) -> None:
         raise Refused()
     _bind_results(batch, messages)
     built, own, marks = _events_and_marks(batch, state, added, cache)
-    # The second and last round trip: the events, the read marks, the participations' copy of
-    # the last activity, and on PostgreSQL the COMMIT (sql.commit_riding).
-    appended = stream_append(built, reserved=reserved, before=[marks, move_activity(conversation_ids=added, at=at)],
-                             last=True)
+    # The second and last round trip: the events, the participations (their copy of the last
+    # activity, the senders' read marks), and on PostgreSQL the COMMIT (sql.commit_riding).
+    appended = stream_append(built, reserved=reserved, before=[move_participations(marks, at=at)], last=True)
     for req, index in own:
         req.own_event = appended[index]
 
@@ -82,7 +81,8 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
     """Build both participants' events, replaying each send's effect on the read counts.
 
     Return the events, per request the position of the sender's own event among them, and
-    the statement that moves the senders' read marks. Caller holds the conversation and
+    (conversation_id, user_id, read mark) for every participation of the batch's
+    conversations: the senders' new marks, 0 for the others (sql.move_participations). Caller holds the conversation and
     stream-head locks, so the counts read here are final. The summaries' fixed parts are kept
     in the writer's ConversationCache memo when there is one (a listing card costs more than
     the rest of a message: docs/benchmarks.md).
@@ -117,7 +117,10 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
                 inbox_moves=inbox_moves(was[uid], _filters(conv, uid, seq, read[(cid, uid)], None)),
             )))
         archived[(cid, sender_id)] = archived[(cid, conv.other_user_id(sender_id))] = None  # a message unarchives
-    return out, own, move_read_marks([(read[key], *key) for key in sorted(moved)])
+    convs = {req.conversation.pk: req.conversation for req in batch}
+    marks = [(cid, uid, read[(cid, uid)] if (cid, uid) in moved else 0)
+             for cid in sorted(convs) for uid in sorted(convs[cid].participant_ids())]
+    return out, own, marks
 
 
 def _filters(conv, uid: int, last_seq: int, read_seq: int, archived_seq: int | None) -> frozenset[str]:

@@ -1,0 +1,82 @@
+"""The send path's statements as prepared statements on PostgreSQL (core/prepared.py)."""
+
+import uuid
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from parley.conversations import services
+from parley.conversations.models import Message
+from parley.core import prepared
+from parley.core.sql import execute_together
+from tests import factories as f
+
+pytestmark = [pytest.mark.usefixtures("no_rate_limit"), pytest.mark.django_db(transaction=True)]
+
+
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite plans in the process and has no PREPARE")
+
+
+def _send(sender, conv, body):
+    with CaptureQueriesContext(connection) as queries:
+        (req,) = services.send_batch([services.SendRequest(sender, conv.pk, body, uuid.uuid4())])
+    assert req.error is None
+    return req, [q["sql"] for q in queries.captured_queries]
+
+
+def _server_prepared() -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cur.fetchall()}
+
+
+def test_sends_prepare_once_then_execute_in_the_same_two_round_trips():
+    _postgres_only()
+    alice, bob, _carol, conv = f.trio()
+    _first, sqls = _send(bob, conv, "first")
+    assert any("PREPARE parley_" in s for s in sqls)
+    req, sqls = _send(alice, conv, "second")
+    trips = sqls[sqls.index("BEGIN") + 1:sqls.index("COMMIT")]
+    assert len(trips) == 2, trips
+    assert "PREPARE" not in " ".join(trips) and trips[0].count("EXECUTE parley_") >= 4, trips
+    assert trips[1].rstrip().endswith("COMMIT")
+    assert {"parley_0", "parley_1"} <= _server_prepared()
+    # Everything the statements return still arrives: seqs, counts and events.
+    assert req.result.seq == 2 and req.own_event is not None
+    assert list(Message.objects.filter(conversation=conv).order_by("seq").values_list("body", flat=True)) == [
+        "first", "second"]
+
+
+def test_a_failed_round_trip_deallocates_the_connections_statements_before_the_next():
+    _postgres_only()
+    alice, bob, _carol, conv = f.trio()
+    _send(bob, conv, "warm")
+    assert _server_prepared()
+    failing = ("SELECT 1 / (SELECT COUNT(*) - COUNT(*) FROM auth_user WHERE id = %s)", [alice.pk])
+    with pytest.raises(Exception), transaction.atomic(), prepared.prepared():
+        # A statement prepared in this round trip, then an error: whether its PREPARE ran is
+        # not known to the client, so the next use must start clean.
+        execute_together([("SELECT id FROM auth_user WHERE id = %s AND is_active = %s", [bob.pk, True]), failing])
+    req, sqls = _send(alice, conv, "after the failure")
+    assert sqls[sqls.index("BEGIN") + 1].startswith("DEALLOCATE ALL")
+    assert req.result.seq == 2
+    assert "parley_0" in _server_prepared()
+
+
+def test_off_sends_the_statements_as_they_are(settings):
+    _postgres_only()
+    settings.PARLEY_PREPARED_STATEMENTS = False
+    alice, bob, _carol, conv = f.trio()
+    _send(bob, conv, "first")
+    _req, sqls = _send(alice, conv, "second")
+    assert not any("PREPARE" in s or "EXECUTE parley_" in s for s in sqls)
+
+
+def test_statement_text_is_numbered_for_prepare():
+    assert prepared._numbered("SELECT %s, '%%', x FROM t WHERE a IN (%s, %s)") == "SELECT $1, '%%', x FROM t WHERE a IN ($2, $3)"
+    assert prepared._preparable("  with locked AS (SELECT 1) UPDATE t SET a = %s", [1])
+    assert not prepared._preparable("COMMIT", [])
+    assert not prepared._preparable("SELECT %s", [0] * (prepared.MAX_PARAMS + 1))
