@@ -124,6 +124,7 @@ def _background_worker() -> None:
 
 
 def _run_uvicorn(uvicorn, args) -> None:
+    from parley.realtime.lean_ws import LeanWebSocketProtocol
     from parley.realtime.server import HeaderTimeoutH11Protocol
 
     # Without nginx in front, these bound what a slow or idle client can hold (docs/deploy.md).
@@ -135,7 +136,7 @@ def _run_uvicorn(uvicorn, args) -> None:
         http=HeaderTimeoutH11Protocol,
         timeout_keep_alive=5,  # seconds an idle keep-alive connection stays open after a response
         h11_max_incomplete_event_size=16 * 1024,  # request line and headers, in bytes
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # uvicorn's websockets-sansio, lighter per idle socket
         ws_max_size=1024 * 1024,
         loop="uvloop" if sys.platform != "win32" else "auto",
         lifespan="on",

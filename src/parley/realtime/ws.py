@@ -50,7 +50,7 @@ class WSConnection:
         self.session_key = session_key
         self.language = language  # None: the default language, so frames skip the switch
         self._send = send
-        self._queue: deque[str] = deque()
+        self._queue: deque[str] | None = None  # made when there is something to write: an empty deque is 760 bytes
         self._writing = False
         self.closed = False
         self._close: tuple[int, str] | None = None
@@ -93,7 +93,9 @@ class WSConnection:
     def _enqueue(self, frame: str) -> None:
         if self.closed or self._close:
             return
-        if len(self._queue) >= MAX_QUEUE:
+        if self._queue is None:
+            self._queue = deque()
+        elif len(self._queue) >= MAX_QUEUE:
             self.close_soon(4008, "too far behind; reconnect and sync")
             return
         self._queue.append(frame)
@@ -113,6 +115,7 @@ class WSConnection:
         try:
             while self._queue and not self.closed:
                 await self._send({"type": "websocket.send", "text": self._queue.popleft()})
+            self._queue = None
             if self._close and not self.closed:
                 await self._send({"type": "websocket.close", "code": self._close[0], "reason": self._close[1]})
                 self.closed = True
