@@ -16,8 +16,12 @@ pytestmark = [pytest.mark.usefixtures("no_rate_limit"), pytest.mark.django_db(tr
 
 
 def _postgres_only():
+    """Skip on SQLite; on PostgreSQL start from a connection with nothing prepared (earlier
+    tests share this connection)."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite plans in the process and has no PREPARE")
+    connection.ensure_connection()
+    prepared.Statements.of(connection.connection).stale = True
 
 
 def _send(sender, conv, body):
@@ -37,6 +41,7 @@ def test_sends_prepare_once_then_execute_in_the_same_two_round_trips():
     _postgres_only()
     alice, bob, _carol, conv = f.trio()
     _first, sqls = _send(bob, conv, "first")
+    assert sqls[sqls.index("BEGIN") + 1].startswith("DEALLOCATE ALL")
     assert any("PREPARE parley_" in s for s in sqls)
     req, sqls = _send(alice, conv, "second")
     trips = sqls[sqls.index("BEGIN") + 1:sqls.index("COMMIT")]

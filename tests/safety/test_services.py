@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.test import override_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -80,6 +81,7 @@ def test_the_batch_checks_blocks_with_one_query_and_refuses_only_the_blocked(db)
     assert Message.objects.filter(body__in=["two", "three"]).count() == 2
 
 
+@override_settings(PARLEY_PREPARED_STATEMENTS=False)  # the statements' own text in the log
 def test_the_batch_asks_who_is_inactive_and_who_is_blocked_in_one_round_trip(db):
     alice, bob, carol, conv = f.trio()
     conv2 = f.conversation(buyer=carol, seller=alice)
@@ -102,6 +104,7 @@ def test_the_batch_asks_who_is_inactive_and_who_is_blocked_in_one_round_trip(db)
         assert all('"is_active"' in sql and "last_seq = last_seq" in sql for sql in checks)
 
 
+@override_settings(PARLEY_PREPARED_STATEMENTS=False)  # the statements' own text in the log
 def test_a_batch_nobody_is_refused_in_asks_its_checks_with_its_first_write(db):
     alice, bob, carol, conv = f.trio()
     conv2 = f.conversation(buyer=carol, seller=alice)

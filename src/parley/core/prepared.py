@@ -27,9 +27,8 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
-
-from parley.conf import settings
 
 MAX_PARAMS = 120
 MAX_STATEMENTS = 200
@@ -42,7 +41,7 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 @contextmanager
 def prepared() -> Iterator[None]:
     """Let execute_together use prepared statements on this thread inside (PostgreSQL only)."""
-    if getattr(_on, "active", False) or connection.vendor != "postgresql" or not settings.PARLEY_PREPARED_STATEMENTS:
+    if getattr(_on, "active", False) or connection.vendor != "postgresql" or not _enabled():
         yield
         return
     _on.active = True
@@ -50,6 +49,11 @@ def prepared() -> Iterator[None]:
         yield
     finally:
         _on.active = False
+
+
+def _enabled() -> bool:
+    # Django's settings (parley.core sits below parley.conf); parley.conf documents the default.
+    return getattr(settings, "PARLEY_PREPARED_STATEMENTS", True)
 
 
 def active() -> bool:
