@@ -162,11 +162,29 @@ def lock_in_key_order(table: str, column: str, count: int) -> str:
             f"WHERE {column} IN ({placeholders(count)}) ORDER BY {column} FOR UPDATE) ")
 
 
-# psycopg parses a query for its placeholders once and caches the parse only for queries of
-# at most 4,096 characters and 50 parameters (psycopg/_queries.py); a longer one is parsed
-# with a regular expression on every execute, which costs more CPU than the round trip that
-# merging it would save (measured with bench.send_micro --postgres, docs/benchmarks.md).
-MERGE_MAX_CHARS, MERGE_MAX_PARAMS = 4096, 50
+# psycopg parses a query for its placeholders once and caches the parse (an LRU of 128
+# queries), but only for queries of at most 4,096 characters and 50 parameters
+# (psycopg/_queries.py); a longer one is parsed with a regular expression on every execute,
+# about 1 µs per parameter. A send batch of 8 has some 150 parameters, so at those limits its
+# two round trips became seven. The send path's queries come in few shapes (one per batch size
+# and statement mix: their text is `EXECUTE name(%s, …)` once prepared, core/prepared.py), so
+# caching bigger ones is cheap: the limits are raised to MERGE_MAX_* for this process, and
+# merged queries stay within them (bench.send_micro --postgres --batch 8, docs/benchmarks.md).
+MERGE_MAX_CHARS, MERGE_MAX_PARAMS = 16384, 1024
+
+
+def _cache_bigger_query_parses() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # SQLite only: no psycopg
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", MERGE_MAX_PARAMS) < MERGE_MAX_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = MERGE_MAX_PARAMS
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", MERGE_MAX_CHARS) < MERGE_MAX_CHARS:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = MERGE_MAX_CHARS
+
+
+_cache_bigger_query_parses()
 
 
 def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
