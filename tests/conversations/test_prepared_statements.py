@@ -41,7 +41,7 @@ def test_sends_prepare_once_then_execute_in_the_same_two_round_trips():
     _postgres_only()
     alice, bob, _carol, conv = f.trio()
     _first, sqls = _send(bob, conv, "first")
-    assert sqls[sqls.index("BEGIN") + 1].startswith("DEALLOCATE ALL")
+    assert sqls[sqls.index("BEGIN") + 1].startswith("BEGIN;\nDEALLOCATE ALL;")
     assert any("PREPARE parley_" in s for s in sqls)
     req, sqls = _send(alice, conv, "second")
     trips = sqls[sqls.index("BEGIN") + 1:sqls.index("COMMIT")]
@@ -66,7 +66,7 @@ def test_a_failed_round_trip_deallocates_the_connections_statements_before_the_n
         # not known to the client, so the next use must start clean.
         execute_together([("SELECT id FROM auth_user WHERE id = %s AND is_active = %s", [bob.pk, True]), failing])
     req, sqls = _send(alice, conv, "after the failure")
-    assert sqls[sqls.index("BEGIN") + 1].startswith("DEALLOCATE ALL")
+    assert sqls[sqls.index("BEGIN") + 1].startswith("BEGIN;\nDEALLOCATE ALL;")
     assert req.result.seq == 2
     assert "parley_0" in _server_prepared()
 

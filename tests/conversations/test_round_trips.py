@@ -42,23 +42,32 @@ def test_the_read_state_is_read_in_the_round_trip_that_moves_the_counters(db):
 
 @override_settings(PARLEY_PREPARED_STATEMENTS=False)
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_of_one_is_two_round_trips_on_postgresql_with_its_commit_in_the_last():
+def test_a_batch_of_one_is_two_round_trips_on_postgresql_with_its_begin_in_the_first_and_commit_in_the_last():
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite runs in the process, so a statement costs no round trip")
     alice, bob, _carol, conv = f.trio()
     cache = ConversationCache()
     services.send_batch([services.SendRequest(bob, conv.pk, "warm", uuid.uuid4())], cache=cache)
-    with CaptureQueriesContext(connection) as queries:
+    psycopg_begins = []
+
+    def watch(execute, sql, params, many, context):
+        # psycopg sends a BEGIN of its own before a statement unless in its autocommit mode.
+        psycopg_begins.append(not connection.connection.autocommit)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(watch):
         (req,) = services.send_batch([services.SendRequest(bob, conv.pk, "two trips", uuid.uuid4())], cache=cache)
     assert req.error is None and req.result.seq == 2
     sqls = [q["sql"] for q in queries.captured_queries]
-    # Django logs its transaction control: BEGIN (psycopg's, sent before the first statement)
+    # Django logs its transaction control: BEGIN (when the block starts; nothing is sent then)
     # and its own COMMIT, which finds the transaction already committed and sends nothing.
     # After that come the after-commit sinks (the immediate task backend of the tests).
     assert sqls[0] == "BEGIN" and "COMMIT" in sqls
     trips = sqls[1:sqls.index("COMMIT")]
     assert len(trips) == 2, trips
-    # The first: the counters, who may not send, the read state and the message's INSERT.
+    # The first: BEGIN itself (core.sql.write_transaction: psycopg sends none of its own), the
+    # counters, who may not send, the read state and the message's INSERT.
+    assert trips[0].startswith("BEGIN;\n") and psycopg_begins[:2] == [False, False]
     assert "last_seq = last_seq" in trips[0] and '"is_active"' in trips[0] and "INSERT INTO" in trips[0]
     # The last carries the events and the COMMIT: acknowledged means committed.
     assert trips[1].rstrip().endswith("COMMIT")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
 from . import prepared
 
@@ -111,6 +111,44 @@ def run_checks(checks: Sequence[Check]) -> list:
     asked = [c for c in checks if c.sql is not None]
     rows = iter(execute_together([(c.sql, c.params) for c in asked]) if asked else [])
     return [c.finish(next(rows) if c.sql is not None else []) for c in checks]
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """`transaction.atomic()` for a batch write, whose BEGIN rides with its first statement.
+
+    psycopg opens a transaction by sending BEGIN on its own and waiting for the answer before
+    the first statement: a round trip that carries nothing, one of three per send batch, and
+    under load each costs the writer thread a wait for the GIL as well (docs/benchmarks.md,
+    "peers"). In an outermost block on PostgreSQL, psycopg is told to leave BEGIN alone (its
+    autocommit mode; Django's own state still says a transaction is open, so on_commit, the
+    checks and the block's end work as before) and the block's first statement through
+    Django's cursor goes as `BEGIN;` and that statement, in one query. Everything after it runs
+    in that transaction; at the block's end Django's commit or rollback reaches psycopg, which
+    sends COMMIT or ROLLBACK while the server's transaction is open and nothing once it is over
+    (a COMMIT that rode, commit_riding). Elsewhere (SQLite, nested, a test's transaction) it is
+    `transaction.atomic()` as it is.
+    """
+    with transaction.atomic():
+        if not postgres() or len(connection.atomic_blocks) != 1 or connection.savepoint_ids:
+            yield
+            return
+        connection.connection.autocommit = True  # allowed: nothing was sent since the block began
+        pending = [True]
+
+        def begin_first(execute, sql, params, many, context):
+            if not pending:
+                return execute(sql, params, many, context)
+            pending.clear()
+            if many:  # executemany takes one statement: BEGIN goes alone, as psycopg would send it
+                context["cursor"].cursor.execute("BEGIN")
+                return execute(sql, params, many, context)
+            result = execute("BEGIN;\n" + sql, params, many, context)
+            context["cursor"].cursor.nextset()  # past BEGIN's result, to the statement's own
+            return result
+
+        with connection.execute_wrapper(begin_first):
+            yield
 
 
 def commit_riding() -> list[tuple[str, list]]:

@@ -4,7 +4,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from parley.core.errors import AppError, Conflict, Invalid, NotFound
 from parley.core.ids import database_id
 from parley.core.ratelimit import rate_limit_many
 from parley.core.prepared import prepared
-from parley.core.sql import Check, one_cursor
+from parley.core.sql import Check, one_cursor, write_transaction
 from parley.stream.append import Event
 
 from ...access import ConversationCache, conversations_for
@@ -116,7 +116,7 @@ def _write(batch: list[SendRequest], cache: ConversationCache | None) -> None:
     Refused is raised before any request gets a result, so the rest is redone as it is."""
     while batch:
         try:
-            with transaction.atomic():
+            with write_transaction():  # its BEGIN rides with the first statements (core.sql)
                 write_batch(batch, cache, vet=_Vetting)
             return
         except Refused:  # rolled back: nothing of the batch was kept
