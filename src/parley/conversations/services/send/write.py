@@ -117,10 +117,15 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
                 inbox_moves=inbox_moves(was[uid], _filters(conv, uid, seq, read[(cid, uid)], None)),
             )))
         archived[(cid, sender_id)] = archived[(cid, conv.other_user_id(sender_id))] = None  # a message unarchives
+    return out, own, _marks(batch, read, moved)
+
+
+def _marks(batch: list, read: dict, moved: set) -> list[tuple[int, int, int]]:
+    """(conversation_id, user_id, read mark) for every participation of the batch's
+    conversations: the senders' new marks, 0 (no move) for the others."""
     convs = {req.conversation.pk: req.conversation for req in batch}
-    marks = [(cid, uid, read[(cid, uid)] if (cid, uid) in moved else 0)
-             for cid in sorted(convs) for uid in sorted(convs[cid].participant_ids())]
-    return out, own, marks
+    return [(cid, uid, read[(cid, uid)] if (cid, uid) in moved else 0)
+            for cid in sorted(convs) for uid in sorted(convs[cid].participant_ids())]
 
 
 def _filters(conv, uid: int, last_seq: int, read_seq: int, archived_seq: int | None) -> frozenset[str]:
