@@ -73,3 +73,26 @@ def test_a_batch_of_one_is_two_round_trips_on_postgresql_with_its_begin_in_the_f
     assert trips[1].rstrip().endswith("COMMIT")
     assert not connection.in_atomic_block
     assert Message.objects.filter(conversation=conv).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_transaction_that_fails_keeps_nothing_and_leaves_the_connection_ready():
+    from django.contrib.auth import get_user_model
+    from django.db import DatabaseError
+    from psycopg.pq import TransactionStatus
+
+    from parley.core.sql import execute_together, write_transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: elsewhere write_transaction is transaction.atomic()")
+    bob = f.user("bob")
+    rename = ("UPDATE auth_user SET first_name = %s WHERE id = %s", ["Changed", bob.pk])
+    with pytest.raises(DatabaseError), write_transaction():  # BEGIN rode with the first statement
+        execute_together([rename])
+        execute_together([("SELECT 1 / (SELECT COUNT(*) - COUNT(*) FROM auth_user)", [])])
+    assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    assert get_user_model().objects.get(pk=bob.pk).first_name != "Changed"  # rolled back
+    with write_transaction():
+        execute_together([rename])
+    assert connection.get_autocommit() and connection.connection.autocommit
+    assert get_user_model().objects.get(pk=bob.pk).first_name == "Changed"

@@ -133,7 +133,8 @@ def write_transaction() -> Iterator[None]:
         if not postgres() or len(connection.atomic_blocks) != 1 or connection.savepoint_ids:
             yield
             return
-        connection.connection.autocommit = True  # allowed: nothing was sent since the block began
+        with connection.wrap_database_errors:  # a broken connection fails as Django's DatabaseError
+            connection.connection.autocommit = True  # allowed: nothing was sent since the block began
         pending = [True]
 
         def begin_first(execute, sql, params, many, context):
