@@ -85,3 +85,14 @@ def test_statement_text_is_numbered_for_prepare():
     assert prepared._preparable("  with locked AS (SELECT 1) UPDATE t SET a = %s", [1])
     assert not prepared._preparable("COMMIT", [])
     assert not prepared._preparable("SELECT %s", [0] * (prepared.MAX_PARAMS + 1))
+
+
+def test_one_text_twice_in_a_call_is_prepared_once():
+    _postgres_only()
+    alice, bob, _carol, _conv = f.trio()
+    ask = "SELECT id FROM auth_user WHERE id = %s"
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), prepared.prepared():
+        assert execute_together([(ask, [alice.pk]), (ask, [bob.pk])]) == [[(alice.pk,)], [(bob.pk,)]]
+        assert execute_together([(ask, [bob.pk])]) == [[(bob.pk,)]]
+    sent = " ".join(q["sql"] for q in queries.captured_queries)
+    assert sent.count("PREPARE ") == 1 and sent.count("EXECUTE parley_0") == 3

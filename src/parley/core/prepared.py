@@ -41,7 +41,7 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 @contextmanager
 def prepared() -> Iterator[None]:
     """Let execute_together use prepared statements on this thread inside (PostgreSQL only)."""
-    if getattr(_on, "active", False) or connection.vendor != "postgresql" or not _enabled():
+    if active() or connection.vendor != "postgresql" or not _enabled():
         yield
         return
     _on.active = True
@@ -77,21 +77,20 @@ class Statements:
             raw_connection._parley_prepared = statements
         return statements
 
-    def rewrite(self, statements: Sequence[tuple[str, Sequence]]) -> tuple[list[tuple[str, Sequence]], list[bool], list]:
+    def rewrite(self, statements: Sequence[tuple[str, Sequence]]) -> tuple[list[tuple[str, Sequence]], list[bool], dict]:
         """(statements to send, which of them answer a caller's statement, names to confirm)."""
-        out, answers, fresh = [], [], []
+        out, answers, fresh = [], [], {}
         if self.stale:
             out.append(("DEALLOCATE ALL", []))
             answers.append(False)
             self.names.clear()
             self.stale = False
         for sql, params in statements:
-            name = self.names.get(sql)
+            name = self.names.get(sql) or fresh.get(sql)  # a text twice in one call is prepared once
             if name is None and _preparable(sql, params) and len(self.names) + len(fresh) < MAX_STATEMENTS:
-                name = f"parley_{len(self.names) + len(fresh)}"
+                name = fresh[sql] = f"parley_{len(self.names) + len(fresh)}"
                 out.append((f"PREPARE {name} AS {_numbered(sql)}", []))
                 answers.append(False)
-                fresh.append((sql, name))
             if name is None:
                 out.append((sql, params))
             else:
@@ -99,7 +98,7 @@ class Statements:
             answers.append(True)
         return out, answers, fresh
 
-    def confirm(self, fresh: list) -> None:
+    def confirm(self, fresh: dict) -> None:
         self.names.update(fresh)
 
 

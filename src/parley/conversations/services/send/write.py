@@ -77,15 +77,14 @@ def _bind_results(batch: list, messages: list) -> None:
     policy.attachments_bind(bound)
 
 
-def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> tuple[list, list, tuple]:
+def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> tuple[list, list, list]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
     Return the events, per request the position of the sender's own event among them, and
-    (conversation_id, user_id, read mark) for every participation of the batch's
-    conversations: the senders' new marks, 0 for the others (sql.move_participations). Caller holds the conversation and
-    stream-head locks, so the counts read here are final. The summaries' fixed parts are kept
-    in the writer's ConversationCache memo when there is one (a listing card costs more than
-    the rest of a message: docs/benchmarks.md).
+    the participations' read marks (`_marks`). Caller holds the conversation and stream-head
+    locks, so the counts read here are final. The summaries' fixed parts are kept in the
+    writer's ConversationCache memo when there is one (a listing card costs more than the
+    rest of a message: docs/benchmarks.md).
     """
     read, archived, totals = state  # read_state's answer, read after the counters moved
     # The counters moved for the whole batch: rewind each total to before it, then replay.
@@ -122,7 +121,7 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
 
 def _marks(batch: list, read: dict, moved: set) -> list[tuple[int, int, int]]:
     """(conversation_id, user_id, read mark) for every participation of the batch's
-    conversations: the senders' new marks, 0 (no move) for the others."""
+    conversations: the senders' new marks, 0 (no move) for the others (sql.move_participations)."""
     convs = {req.conversation.pk: req.conversation for req in batch}
     return [(cid, uid, read[(cid, uid)] if (cid, uid) in moved else 0)
             for cid in sorted(convs) for uid in sorted(convs[cid].participant_ids())]
