@@ -3,9 +3,8 @@
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-from django.db import connection
 
-from .sql import Check, execute_together, lock_in_key_order, require_transaction, values_rows
+from .sql import Check, execute_together, lock_in_key_order, quote, require_transaction, values_rows
 
 
 class Advance(NamedTuple):
@@ -72,10 +71,9 @@ def advance_many(advances: Sequence[Advance], *, then: Sequence[Check] = ()) -> 
 
 def _advance_sql(a: Advance, keys: list[int]) -> tuple[str, list]:
     """The locking update for `keys` (sorted), returning (key, new last_seq) rows."""
-    q = connection.ops.quote_name
-    table, column = q(a.model._meta.db_table), q(a.key)
+    table, column = quote(a.model._meta.db_table), quote(a.key)
     values = values_rows(len(keys), 2)
-    extra = "".join(f", {q(name)} = %s" for name in (a.also or {}))
+    extra = "".join(f", {quote(name)} = %s" for name in (a.also or {}))
     params = [*(a.also or {}).values()]
     for k in keys:
         params += (k, a.counts[k])

@@ -22,6 +22,7 @@ transaction mode, which may hand the next transaction another server connection:
 docs/deploy.md).
 """
 
+import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -41,7 +42,7 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 @contextmanager
 def prepared() -> Iterator[None]:
     """Let execute_together use prepared statements on this thread inside (PostgreSQL only)."""
-    if active() or connection.vendor != "postgresql" or not _enabled():
+    if active() or not _postgres() or not _enabled():
         yield
         return
     _on.active = True
@@ -54,6 +55,12 @@ def prepared() -> Iterator[None]:
 def _enabled() -> bool:
     # Django's settings (parley.core sits below parley.conf); parley.conf documents the default.
     return getattr(settings, "PARLEY_PREPARED_STATEMENTS", True)
+
+
+@functools.cache
+def _postgres() -> bool:
+    # Fixed for the process (core.sql.postgres, which imports this module).
+    return connection.vendor == "postgresql"
 
 
 def active() -> bool:
