@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from parley.conversations import services
 from parley.conversations.access import ConversationCache
@@ -96,3 +97,45 @@ def test_a_write_transaction_that_fails_keeps_nothing_and_leaves_the_connection_
         execute_together([rename])
     assert connection.get_autocommit() and connection.connection.autocommit
     assert get_user_model().objects.get(pk=bob.pk).first_name == "Changed"
+
+
+def test_the_read_states_generic_plan_reads_conversations_by_key_not_the_whole_table(db):
+    """A prepared statement keeps PostgreSQL's generic plan; for the unread totals' join that
+    plan hashed every conversation of the table on every send batch (docs/benchmarks.md)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: its generic plans of prepared statements")
+    from parley.conversations.models import Conversation, Participant
+    from parley.conversations.services.send.sql import read_state
+
+    from django.contrib.auth import get_user_model
+
+    from parley.marketplace.models import Listing
+
+    count, now = 1000, timezone.now()  # as the bench; with the join, tables this small were hashed whole
+    seller = f.user("seller")
+    buyers = get_user_model().objects.bulk_create([get_user_model()(username=f"buyer{i}") for i in range(count)])
+    listings = Listing.objects.bulk_create([Listing(seller=seller, title=f"Item {i}", price=1) for i in range(count)])
+    conversations = Conversation.objects.bulk_create(
+        [Conversation(listing=item, buyer=b, seller=seller, last_activity_at=now, last_seq=i % 3)
+         for i, (b, item) in enumerate(zip(buyers, listings))])
+    Participant.objects.bulk_create([Participant(conversation=c, user_id=uid, role=role, last_read_seq=0, last_activity_at=now)
+                                     for c in conversations for uid, role in ((c.buyer_id, "buyer"), (c.seller_id, "seller"))])
+    check = read_state(conversation_ids=[conversations[0].pk, conversations[1].pk],
+                       user_ids=[buyers[0].pk, buyers[1].pk, seller.pk])
+    sql = check.sql.replace("%s", "{}").format(*(f"${n}" for n in range(1, len(check.params) + 1)))
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE parley_conversations_conversation, parley_conversations_participant")
+        cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cur.execute(f"PREPARE read_state_plan AS {sql}")
+        try:
+            cur.execute(f"EXPLAIN EXECUTE read_state_plan({', '.join(map(str, check.params))})")
+            plan = "\n".join(row[0] for row in cur.fetchall())
+        finally:
+            cur.execute("DEALLOCATE read_state_plan")
+    assert "Seq Scan on parley_conversations_conversation" not in plan, plan
+    assert "parley_conversations_conversation_pkey" in plan, plan
+    # The answer is right for a seller in 1,000 conversations, nothing read yet.
+    with connection.cursor() as cur:
+        cur.execute(check.sql, check.params)
+        read, _archived, totals = check.finish(cur.fetchall())
+    assert totals == {buyers[0].pk: 0, buyers[1].pk: 1, seller.pk: sum(i % 3 for i in range(count))} and len(read) == 4
