@@ -36,18 +36,12 @@ SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS parley_search_au", "DROP TABLE IF EXISTS parley_search_fts",
 ]
 
-POSTGRESQL = [
-    # A trusted extension since PostgreSQL 13: the database owner may create it.
-    "CREATE EXTENSION IF NOT EXISTS unaccent",
-    # unaccent() is STABLE (its dictionary could change); the index needs a fixed function.
-    """CREATE OR REPLACE FUNCTION parley_unaccent(text) RETURNS text
-        LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-        AS $$ SELECT unaccent('unaccent'::regdictionary, $1) $$""",
-    # A message's document: its words ('simple' over unaccent: folded, not stemmed), every word
-    # start of 2 to 6 characters as a lexeme "~<start>" (so a typed word start is one exact GIN
-    # entry, not a scan of every lexeme it begins), and the two participants as "#u<id>". A
-    # typed word holds letters and digits only, so it never names a "~" or "#" lexeme itself.
-    """CREATE OR REPLACE FUNCTION parley_search_tsv(body text, buyer_id bigint, seller_id bigint) RETURNS tsvector
+# A message's document: its words ('simple' over unaccent: folded, not stemmed), every word
+# start of 2 to 6 characters as a lexeme "~<start>" (so a typed word start is one exact GIN
+# entry, not a scan of every lexeme it begins), and the two participants as "#u<id>". A
+# typed word holds letters and digits only, so it never names a "~" or "#" lexeme itself.
+# Migration 0002 replaces it with the same document in PL/pgSQL, and puts this back on reverse.
+TSV_FUNCTION = """CREATE OR REPLACE FUNCTION parley_search_tsv(body text, buyer_id bigint, seller_id bigint) RETURNS tsvector
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$
         WITH w AS (SELECT to_tsvector('simple'::regconfig, parley_unaccent(body)) AS v)
@@ -57,7 +51,16 @@ POSTGRESQL = [
                 SELECT DISTINCT '~' || left(l, n) FROM unnest(tsvector_to_array(w.v)) AS l, generate_series(2, 6) AS n
                 WHERE char_length(l) >= n))
         FROM w
-        $$""",
+        $$"""
+
+POSTGRESQL = [
+    # A trusted extension since PostgreSQL 13: the database owner may create it.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    # unaccent() is STABLE (its dictionary could change); the index needs a fixed function.
+    """CREATE OR REPLACE FUNCTION parley_unaccent(text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+        AS $$ SELECT unaccent('unaccent'::regdictionary, $1) $$""",
+    TSV_FUNCTION,
     "CREATE TABLE parley_search_doc (message_id bigint PRIMARY KEY, tsv tsvector NOT NULL)",
     "CREATE INDEX parley_search_doc_tsv ON parley_search_doc USING gin (tsv)",
     f"""CREATE OR REPLACE FUNCTION parley_search_index() RETURNS trigger LANGUAGE plpgsql AS $$

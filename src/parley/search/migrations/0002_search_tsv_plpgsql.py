@@ -7,19 +7,12 @@ time per message sent, of which 58 µs were that planning. PL/pgSQL keeps its pl
 connection's life (docs/benchmarks.md, "The search trigger's plans"). SQLite: nothing to do.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
-SQL_VERSION = """CREATE OR REPLACE FUNCTION parley_search_tsv(body text, buyer_id bigint, seller_id bigint) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$
-    WITH w AS (SELECT to_tsvector('simple'::regconfig, parley_unaccent(body)) AS v)
-    SELECT w.v
-        || array_to_tsvector(ARRAY['#u' || buyer_id, '#u' || seller_id])
-        || array_to_tsvector(ARRAY(
-            SELECT DISTINCT '~' || left(l, n) FROM unnest(tsvector_to_array(w.v)) AS l, generate_series(2, 6) AS n
-            WHERE char_length(l) >= n))
-    FROM w
-    $$"""
+# Migration 0001's SQL function, put back on reverse.
+SQL_VERSION = import_module("parley.search.migrations.0001_search_index").TSV_FUNCTION
 
 # The words ('simple' over unaccent), the participants as "#u<id>", and every word start of 2 to
 # 6 characters as "~<start>": migration 0001's document, lexeme for lexeme
