@@ -52,6 +52,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test_parley.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, dropped at the session's end even while other threads
+    still hold connections to it (the send path's writer threads, the notifications' flush
+    thread): on PostgreSQL their sessions are ended first, or DROP DATABASE fails and the
+    database stays behind, one per run (tests/test_test_database.py)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture
 def no_rate_limit(settings):
     """Service tests send many messages; the rate limit has its own tests."""
