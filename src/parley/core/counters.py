@@ -3,7 +3,6 @@
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
-
 from .sql import Check, execute_together, lock_in_key_order, quote, require_transaction, values_rows
 
 

@@ -22,14 +22,12 @@ transaction mode, which may hand the next transaction another server connection:
 docs/deploy.md).
 """
 
-import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
 
 MAX_PARAMS = 120
 MAX_STATEMENTS = 200
@@ -41,8 +39,9 @@ _PLACEHOLDER = re.compile(r"%%|%s")
 
 @contextmanager
 def prepared() -> Iterator[None]:
-    """Let execute_together use prepared statements on this thread inside (PostgreSQL only)."""
-    if active() or not _postgres() or not _enabled():
+    """Let execute_together use prepared statements on this thread inside (it asks `active()`
+    on PostgreSQL only: SQLite plans in the process)."""
+    if active() or not _enabled():
         yield
         return
     _on.active = True
@@ -55,12 +54,6 @@ def prepared() -> Iterator[None]:
 def _enabled() -> bool:
     # Django's settings (parley.core sits below parley.conf); parley.conf documents the default.
     return getattr(settings, "PARLEY_PREPARED_STATEMENTS", True)
-
-
-@functools.cache
-def _postgres() -> bool:
-    # Fixed for the process (core.sql.postgres, which imports this module).
-    return connection.vendor == "postgresql"
 
 
 def active() -> bool:

@@ -123,7 +123,7 @@ def read_state(*, conversation_ids, user_ids) -> Check:
     p, c = quote(Participant._meta.db_table), quote(Conversation._meta.db_table)
     # Each participation's conversation by its primary key (a subquery per row), never a join:
     # a prepared statement keeps a generic plan, which for the join hashed every conversation
-    # of the table on every batch (docs/benchmarks.md, "The unread totals' plan").
+    # of the table on every batch (docs/benchmarks.md, "The totals' plan").
     totals_sql = (
         f"SELECT p.user_id, CAST(SUM((SELECT c.last_seq FROM {c} c WHERE c.id = p.conversation_id) "
         f"- p.last_read_seq) AS BIGINT) FROM {p} p WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
