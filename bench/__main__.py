@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench BENCH_ARGS=...`): run the scenarios, print the table, draw docs/*.png."""
 
 import argparse
+import contextlib
 import json
 import platform
 import sys
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from . import report, scenarios
+from . import runner
 from .runner import ROOT, cleanup, git_state, workdir
 
 
@@ -45,7 +47,11 @@ def run(args) -> dict:
         rows.extend(new_rows)
         partial.write_text(json.dumps({"started": started, "rows": rows}, default=str))
 
+    pg = None if args.no_postgres or not wanted & {"b", "d", "peers"} else scenarios.PG_BASE
+    vacuum = runner.Autovacuum(pg) if pg and args.pg_autovacuum else contextlib.nullcontext()
     try:
+        vacuum.__enter__()
+        pg_settings = runner.postgres_settings(pg) if pg else None  # as the run has them
         if "a" in wanted or "e" in wanted:
             add(scenarios.scenario_a_e(sizes, work, with_e="e" in wanted))
         if "b" in wanted:
@@ -59,6 +65,7 @@ def run(args) -> dict:
         if "peers" in wanted:
             add(scenarios.scenario_peers(sizes, work, args.peers.split(",") if args.peers else None))
     finally:
+        vacuum.__exit__(None, None, None)  # before anything else: the shared server is put back
         if not args.keep:
             cleanup(work)
         else:
@@ -74,6 +81,7 @@ def run(args) -> dict:
     safety_tips = os.environ.get("PARLEY_SAFETY_TIPS", "1").strip().lower() in {"1", "true", "yes", "on"}
     notifications = os.environ.get("PARLEY_NOTIFICATIONS", "1").strip().lower() in {"1", "true", "yes", "on"}
     return {"started": started, "args": vars(args), "machine": machine(), "code": git_state(),
+            "postgres": pg_settings,
             "safety_tips": safety_tips, "notifications": notifications,
             "tasks": os.environ.get("PARLEY_TASKS", "immediate"), "rows": rows}
 
@@ -106,6 +114,9 @@ def main(argv=None) -> None:
                    help="servers run with PARLEY_NOTIFICATIONS=0 (no notifications sink); same as that variable in the environment")
     p.add_argument("--task-worker", action="store_true",
                    help="servers run with PARLEY_TASKS=database and start the task worker beside them, as `make run` does")
+    p.add_argument("--pg-autovacuum", action="store_true",
+                   help="turn the shared PostgreSQL server's autovacuum on for the run if it is off (as on CI machines), "
+                        "and back off after: no production server runs without it")
     p.add_argument("--keep", action="store_true", help="keep the work dir (server logs, databases)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = p.parse_args(argv)
@@ -133,6 +144,11 @@ def main(argv=None) -> None:
     if summary:
         print()
         print(summary)
+    if result["postgres"]:
+        print(f"\nPostgreSQL: {result['postgres']}")
+        if result["postgres"].get("autovacuum") != "on":
+            print("WARNING: PostgreSQL's autovacuum is off: rows that writers update pile up as dead versions for "
+                  "the whole run (no production server runs so); --pg-autovacuum turns it on for the run")
     print(f"\nserver code: {result['code']}")
     print(f"results: {path}")
     if not args.no_plots and not args.smoke:

@@ -221,3 +221,54 @@ def peers_available() -> dict[str, str | None]:
     if importlib.util.find_spec("channels") is None or importlib.util.find_spec("channels_redis") is None:
         why["channels"] = "channels/channels_redis are not installed: `make bench` installs the bench extra"
     return why
+
+
+PG_SETTINGS = ("autovacuum", "synchronous_commit", "fsync", "shared_buffers", "max_wal_size")
+
+
+def postgres_settings(url: str) -> dict | None:
+    """The shared PostgreSQL server's settings that move the figures (None if unreachable)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=3, autocommit=True) as conn:
+            rows = conn.execute("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)", [list(PG_SETTINGS)])
+            return dict(rows.fetchall())
+    except psycopg.Error:
+        return None
+
+
+class Autovacuum:
+    """Turn the shared server's autovacuum on for the run (`--pg-autovacuum`), then put it back.
+
+    Some machines run PostgreSQL with `autovacuum = off` (a CI configuration). No production
+    server does, and a writer that updates rows (Parley moves read marks and the inbox's
+    activity copy on every send) then piles up dead row versions for the whole ladder, where an
+    insert-only writer (the Socket.IO peer) leaves none (docs/benchmarks.md). ALTER SYSTEM
+    writes postgresql.auto.conf, so the exit resets it there, which restores the server's own
+    configuration.
+    """
+
+    def __init__(self, url: str):
+        self.url, self.changed = url, False
+
+    def __enter__(self):
+        import psycopg
+
+        try:
+            with psycopg.connect(self.url, connect_timeout=3, autocommit=True) as conn:
+                if conn.execute("SHOW autovacuum").fetchone()[0] != "on":
+                    conn.execute("ALTER SYSTEM SET autovacuum = on")
+                    conn.execute("SELECT pg_reload_conf()")
+                    self.changed = True
+        except psycopg.Error as exc:  # unreachable: the PostgreSQL scenarios skip themselves, saying why
+            print(f"--pg-autovacuum: not changed ({exc.__class__.__name__}: {exc})", file=sys.stderr)
+        return self
+
+    def __exit__(self, *exc):
+        if self.changed:
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute("ALTER SYSTEM RESET autovacuum")
+                conn.execute("SELECT pg_reload_conf()")

@@ -78,3 +78,27 @@ def test_bench_smoke_peers_side_by_side(require_postgres, require_redis):
         assert row["delivered"] == row["sent"] and row["acked"] == row["sent"], row
         assert row["pinned"]["server"] != row["pinned"]["loadgen"] or len(row["pinned"]["server"]) == 1, row
     assert "Side by side" in scenarios.peers_summary(rows)
+
+
+@pytest.mark.postgres
+def test_pg_autovacuum_is_on_for_the_run_and_put_back_after(require_postgres):
+    """`--pg-autovacuum` (bench.runner.Autovacuum) on the shared server: on inside, as it was after.
+
+    ALTER SYSTEM is the server's own file: a bench that forgot to reset it would leave the
+    machine's CI configuration changed for every later run."""
+    import psycopg
+
+    from bench.runner import Autovacuum, postgres_settings
+
+    def in_auto_conf():
+        with psycopg.connect(scenarios.PG_BASE, autocommit=True) as conn:
+            return conn.execute("SELECT count(*) FROM pg_file_settings WHERE name = 'autovacuum' "
+                                "AND sourcefile LIKE %s", ["%postgresql.auto.conf"]).fetchone()[0]
+
+    before, auto_conf = postgres_settings(scenarios.PG_BASE), in_auto_conf()
+    with Autovacuum(scenarios.PG_BASE):
+        # reload is asynchronous in the server's processes, but this new session reads the file's value
+        with psycopg.connect(scenarios.PG_BASE, autocommit=True) as conn:
+            assert conn.execute("SHOW autovacuum").fetchone()[0] == "on"
+    assert postgres_settings(scenarios.PG_BASE) == before
+    assert in_auto_conf() == auto_conf
