@@ -7,11 +7,16 @@ deque), and keeps the handshake's request and response objects for the socket's 
 the queue and the event hold only what they are given, and the handshake objects are let go
 once the socket is accepted: about 4 KiB less per socket (docs/benchmarks.md, "peers").
 Everything else, framing, keepalive pings and limits, is uvicorn's and websockets'.
+
+It also writes a text frame at once when nothing holds it back (`send_text_now`): the ASGI
+`send` is a coroutine, so each frame the endpoint pushes would otherwise cost a task to await
+it, two per message sent (the sender's ack, the recipient's copy; docs/benchmarks.md).
 """
 
 import asyncio
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
 
 
 class ReceiveQueue:
@@ -92,6 +97,20 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.queue = ReceiveQueue()
         self.writable = Flag(True)
+
+    def send_text_now(self, text: str) -> bool:
+        """Write one text frame now, as `send({"type": "websocket.send", "text": text})` would;
+        False, having written nothing, if that would have to wait (the transport's flow control)
+        or is not a plain frame write (before accept, after a close): then `send` it instead."""
+        if (not self.handshake_complete or self.close_sent or self.initial_response is not None
+                or not self.writable.is_set() or self.transport.is_closing()):
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:  # the peer's close came first: `send` says so (ClientDisconnected)
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     async def send(self, message) -> None:
         await super().send(message)

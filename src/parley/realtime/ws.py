@@ -2,7 +2,8 @@
 
 It authenticates from the session, keeps this process's hub up to date and hands each
 client frame to the dispatcher (the same one the HTTP fallback uses). Everything it writes
-goes through one per-connection queue, in order.
+to a socket goes out in order: at once when nothing waits before it, else through the
+socket's queue.
 """
 
 import asyncio
@@ -30,10 +31,12 @@ MAX_QUEUE = 2000  # frames; a client this far behind is closed and will resync o
 MAX_ACKED = 64  # event seqs written inside replies whose push has not come yet
 
 class WSConnection:
-    """One open socket: everything written to it goes through one queue, in order.
+    """One open socket: everything written to it goes out in order.
 
-    The writer task exists only while there is something to write, so an idle socket
-    costs no task (docs/benchmarks.md, scenario c).
+    A frame is written at once when nothing waits before it and the protocol can take it
+    (`lean_ws.send_text_now`); otherwise it joins a queue that a writer task drains. The queue
+    and the task exist only while frames wait (the transport's flow control held writes back),
+    so an idle socket costs neither (docs/benchmarks.md, scenario c).
 
     A reply may carry an event (the sender's own message.created rides on its ack). While a
     frame is being handled, pushed events wait (`hold`); the reply then goes out in seq
@@ -41,8 +44,8 @@ class WSConnection:
     later (through Redis it comes after the ack). So the socket writes each event once.
     """
 
-    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_queue", "_writing", "closed", "_close",
-                 "_held", "_acked")
+    __slots__ = ("user", "user_id", "session_key", "language", "_send", "_protocol", "_queue", "_writing", "closed",
+                 "_close", "_held", "_acked")
 
     def __init__(self, user, session_key: str, send, language: str | None = None):
         self.user = user
@@ -50,6 +53,12 @@ class WSConnection:
         self.session_key = session_key
         self.language = language  # None: the default language, so frames skip the switch
         self._send = send
+        # parley serve's protocol (lean_ws), whose send_text_now writes a frame at once when
+        # nothing holds it back: no task per frame. The protocol, not its bound method, is kept
+        # (it lives anyway; a bound method would be 64 bytes more per socket). Under any other
+        # server every frame goes through the queue.
+        protocol = getattr(send, "__self__", None)
+        self._protocol = protocol if hasattr(protocol, "send_text_now") else None
         self._queue: deque[str] | None = None  # made when there is something to write: an empty deque is 760 bytes
         self._writing = False
         self.closed = False
@@ -94,6 +103,8 @@ class WSConnection:
         if self.closed or self._close:
             return
         if self._queue is None:
+            if not self._writing and self._protocol is not None and self._protocol.send_text_now(frame):
+                return  # written: nothing was queued before it, so the order holds
             self._queue = deque()
         elif len(self._queue) >= MAX_QUEUE:
             self.close_soon(4008, "too far behind; reconnect and sync")
