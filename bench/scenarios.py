@@ -417,8 +417,10 @@ def peers_summary(rows: list[dict]) -> str:
         by.setdefault(r["contender"], {}).setdefault(r["round"], []).append(r)
         labels[r["contender"]] = r["label"].removeprefix("peers: ")
     # The reference rate for latency and CPU: 500/s when every run reached it, else the highest
-    # rate every run has a step for.
-    common = set.intersection(*({s["rate"] for s in steps} for runs in by.values() for steps in runs.values()))
+    # rate every run has a step for. A contender that held no step (Channels) is left out of
+    # that choice, or its one failed step would set the rate for everyone.
+    ran = [steps for runs in by.values() if any(_held(steps) for steps in runs.values()) for steps in runs.values()]
+    common = set.intersection(*({s["rate"] for s in steps} for steps in ran)) if ran else set()
     ref = 500.0 if 500.0 in common else (max(common) if common else None)
     stats = {}
     for key, runs in by.items():

@@ -102,3 +102,18 @@ def test_pg_autovacuum_is_on_for_the_run_and_put_back_after(require_postgres):
             assert conn.execute("SHOW autovacuum").fetchone()[0] == "on"
     assert postgres_settings(scenarios.PG_BASE) == before
     assert in_auto_conf() == auto_conf
+
+
+def test_the_peers_summary_compares_at_500_even_when_one_contender_held_nothing():
+    """Channels fails its first step (100/s): the reference rate for latency and CPU stays the
+    500/s every other contender reached, not the one rate all four have a step for."""
+
+    def step(contender, rate, p99, lost=0):
+        return {"scenario": "peers", "contender": contender, "label": f"peers: {contender}", "round": 1,
+                "rate": rate, "lost": lost, "achieved_rate": rate, "latency_ms": {"p50": 1.0, "p99": p99},
+                "server_cpu_pct": 10.0, "measured_sent": rate * 10, "window_s": 10}
+
+    rows = [step(c, r, 5.0) for c in ("parley-pg", "socketio") for r in (100.0, 500.0, 1000.0)]
+    rows.append(step("channels", 100.0, 9.0, lost=4))
+    summary = scenarios.peers_summary(rows)
+    assert "@500/s" in summary and "@100/s" not in summary, summary
