@@ -19,7 +19,6 @@ keeping the search index (docs/benchmarks.md, "Search and the inbox at scale").
 import argparse
 import os
 import random
-import sys
 import tempfile
 import time
 import uuid
