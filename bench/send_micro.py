@@ -170,6 +170,7 @@ def _run(args) -> None:
 
         profiler = cProfile.Profile(time.process_time)  # CPU, not wall: waits on the database are not cost
         profiler.enable()
+    wal = _wal_so_far(connection)
     from parley.realtime.asgi import tune_runtime
 
     tune_runtime()  # the server's GC thresholds: without them, full collections stall the batches
@@ -181,6 +182,7 @@ def _run(args) -> None:
             send_batch(b, cache=cache)
             batch_ms.append(1000 * (time.perf_counter() - start))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    wal = [after - before for before, after in zip(wal, _wal_so_far(connection))] if wal else None
     if profiler:
         import pstats
 
@@ -203,11 +205,23 @@ def _run(args) -> None:
           f"CPU {1000 * cpu / count:.3f} ms/msg, wall {1000 * wall / count:.3f} ms/msg, errors {errors}, "
           f"flaggers {flag_cpu[0] / 1000 / count:.1f} µs/msg, notifications sink {sink_cpu[0] / 1000 / count:.1f} µs/msg"
           f"{worker}, {connection.vendor}: {statements[0] / len(batches):.1f} statements per batch")
+    if wal:  # the whole server's WAL: with nothing else writing, the send path's
+        print(f"WAL per message: {wal[0] / count:.0f} bytes, {wal[1] / count:.1f} records, "
+              f"{wal[2] / count:.2f} full-page images")
     batch_ms.sort()
     print(f"batch wall ms: p50 {batch_ms[len(batch_ms) // 2]:.2f}, p99 {batch_ms[int(len(batch_ms) * 0.99)]:.2f}, "
           f"p99.9 {batch_ms[int(len(batch_ms) * 0.999)]:.2f}, max {batch_ms[-1]:.2f}")
     if errors:
         raise SystemExit(1)
+
+
+def _wal_so_far(connection) -> tuple | None:
+    """PostgreSQL's WAL written so far (bytes, records, full-page images); None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT wal_bytes, wal_records, wal_fpi FROM pg_stat_wal")
+        return cur.fetchone()
 
 
 def _run_ladder_tasks() -> tuple[float, int]:
