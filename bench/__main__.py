@@ -8,8 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import report, scenarios
-from . import runner
+from . import report, runner, scenarios
 from .runner import ROOT, cleanup, git_state, workdir
 
 
@@ -48,24 +47,11 @@ def run(args) -> dict:
         partial.write_text(json.dumps({"started": started, "rows": rows}, default=str))
 
     pg = None if args.no_postgres or not wanted & {"b", "d", "peers"} else scenarios.PG_BASE
-    vacuum = runner.Autovacuum(pg) if pg and args.pg_autovacuum else contextlib.nullcontext()
     try:
-        vacuum.__enter__()
-        pg_settings = runner.postgres_settings(pg) if pg else None  # as the run has them
-        if "a" in wanted or "e" in wanted:
-            add(scenarios.scenario_a_e(sizes, work, with_e="e" in wanted))
-        if "b" in wanted:
-            add(scenarios.scenario_b(sizes, work, "sqlite"))
-            if not args.no_postgres:
-                add(scenarios.scenario_b(sizes, work, "postgres"))
-        if "c" in wanted:
-            add(scenarios.scenario_c(sizes, work))
-        if "d" in wanted:
-            add(scenarios.scenario_d(sizes, work))
-        if "peers" in wanted:
-            add(scenarios.scenario_peers(sizes, work, args.peers.split(",") if args.peers else None))
+        with runner.Autovacuum(pg) if pg and args.pg_autovacuum else contextlib.nullcontext():
+            pg_settings = runner.postgres_settings(pg) if pg else None  # as the run has them
+            _run_scenarios(args, sizes, wanted, work, add)
     finally:
-        vacuum.__exit__(None, None, None)  # before anything else: the shared server is put back
         if not args.keep:
             cleanup(work)
         else:
@@ -84,6 +70,21 @@ def run(args) -> dict:
             "postgres": pg_settings,
             "safety_tips": safety_tips, "notifications": notifications,
             "tasks": os.environ.get("PARLEY_TASKS", "immediate"), "rows": rows}
+
+
+def _run_scenarios(args, sizes, wanted: set, work, add) -> None:
+    if "a" in wanted or "e" in wanted:
+        add(scenarios.scenario_a_e(sizes, work, with_e="e" in wanted))
+    if "b" in wanted:
+        add(scenarios.scenario_b(sizes, work, "sqlite"))
+        if not args.no_postgres:
+            add(scenarios.scenario_b(sizes, work, "postgres"))
+    if "c" in wanted:
+        add(scenarios.scenario_c(sizes, work))
+    if "d" in wanted:
+        add(scenarios.scenario_d(sizes, work))
+    if "peers" in wanted:
+        add(scenarios.scenario_peers(sizes, work, args.peers.split(",") if args.peers else None))
 
 
 def main(argv=None) -> None:
