@@ -117,6 +117,18 @@ def run_checks(checks: Sequence[Check]) -> list:
     return [c.finish(next(rows) if c.sql is not None else []) for c in checks]
 
 
+# What opens a batch write's transaction on PostgreSQL (write_transaction). Every statement of
+# the send batch finds its rows by key, and its prepared statements keep a generic plan,
+# which for an `IN (…)` of 8 or more values estimates many rows: on tables of a few thousand
+# rows (a small marketplace, the bench's population) that plan scans the whole table, and
+# every dead row the participations' updates leave until VACUUM makes the scan longer.
+# Without sequential scans the same statements walk their indexes: PostgreSQL's time per
+# message at batches of 8 went from 662 to 351 µs (docs/benchmarks.md, "Index plans for the
+# send batch"). SET LOCAL ends with the transaction. A statement with no usable index still
+# scans (the setting only prices scans out); the results are the same either way.
+BEGIN_WRITE = ("BEGIN", "SET LOCAL enable_seqscan = off")
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """`transaction.atomic()` for a batch write, whose BEGIN rides with its first statement.
@@ -127,7 +139,7 @@ def write_transaction() -> Iterator[None]:
     "peers"). In an outermost block on PostgreSQL, psycopg is told to leave BEGIN alone (its
     autocommit mode; Django's own state still says a transaction is open, so on_commit, the
     checks and the block's end work as before) and the block's first statement through
-    Django's cursor goes as `BEGIN;` and that statement, in one query. Everything after it runs
+    Django's cursor goes as `BEGIN;` (BEGIN_WRITE) and that statement, in one query. Everything after it runs
     in that transaction; at the block's end Django's commit or rollback reaches psycopg, which
     sends COMMIT or ROLLBACK while the server's transaction is open and nothing once it is over
     (a COMMIT that rode, commit_riding). Elsewhere (SQLite, nested, a test's transaction) it is
@@ -146,11 +158,13 @@ def write_transaction() -> Iterator[None]:
             if not pending:
                 return execute(sql, params, many, context)
             pending.clear()
+            opening = ";\n".join(BEGIN_WRITE) + ";\n"
             if many:  # executemany takes one statement: BEGIN goes alone, as psycopg would send it
-                context["cursor"].cursor.execute("BEGIN")
+                context["cursor"].cursor.execute(opening)
                 return execute(sql, params, many, context)
-            result = execute("BEGIN;\n" + sql, params, many, context)
-            context["cursor"].cursor.nextset()  # past BEGIN's result, to the statement's own
+            result = execute(opening + sql, params, many, context)
+            for _ in BEGIN_WRITE:  # past BEGIN's and SET's results, to the statement's own
+                context["cursor"].cursor.nextset()
             return result
 
         with conn.execute_wrapper(begin_first):
