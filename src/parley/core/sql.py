@@ -139,10 +139,10 @@ def write_transaction() -> Iterator[None]:
     "peers"). In an outermost block on PostgreSQL, psycopg is told to leave BEGIN alone (its
     autocommit mode; Django's own state still says a transaction is open, so on_commit, the
     checks and the block's end work as before) and the block's first statement through
-    Django's cursor goes as `BEGIN;` (BEGIN_WRITE) and that statement, in one query. Everything after it runs
-    in that transaction; at the block's end Django's commit or rollback reaches psycopg, which
-    sends COMMIT or ROLLBACK while the server's transaction is open and nothing once it is over
-    (a COMMIT that rode, commit_riding). Elsewhere (SQLite, nested, a test's transaction) it is
+    Django's cursor goes as `BEGIN;` (and the rest of BEGIN_WRITE) and that statement, in one
+    query. Everything after it runs in that transaction; at the block's end Django's commit or
+    rollback reaches psycopg, which sends COMMIT or ROLLBACK while the server's transaction is
+    open and nothing once it is over (a COMMIT that rode, commit_riding). Elsewhere (SQLite, nested, a test's transaction) it is
     `transaction.atomic()` as it is.
     """
     conn = connections[DEFAULT_DB_ALIAS]  # once: `connection` is a thread-local proxy
