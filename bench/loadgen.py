@@ -59,6 +59,23 @@ def cdf_points(values, k: int = 400) -> list:
     return [[vals[i], (i + 1) / n] for i in idx]
 
 
+def worst_seconds(intended, latency, measured: range, top: int = 3) -> list[list]:
+    """[seconds into the measured window, slowest latency in ms, messages] of the `top` seconds
+    (by intended send time) whose slowest message was slowest: where in a step its tail came
+    from, a stall of a few hundred milliseconds or a slow climb (a message never delivered
+    counts as slowest)."""
+    if not measured:
+        return []
+    start, worst = intended[measured.start], {}
+    for j in measured:
+        second = (intended[j] - start) // 1_000_000_000
+        ms = latency[j] / 1e6 if latency[j] >= 0 else float("inf")
+        slowest, count = worst.get(second, (0.0, 0))
+        worst[second] = (max(slowest, ms), count + 1)
+    ranked = sorted(worst.items(), key=lambda kv: -kv[1][0])[:top]
+    return [[int(sec), round(ms, 1) if ms != float("inf") else None, count] for sec, (ms, count) in ranked]
+
+
 class Step:
     """One open-loop step: its messages are numbered 0..n-1 and indexed by the client_msg_id."""
 
@@ -327,6 +344,7 @@ class Delivery:
                                    - (100 * cpu_used / send_window if send_window else 0), 1),
             "loadavg": loadavg(),
             "cdf": cdf_points(lat),
+            "worst_seconds": worst_seconds(step.intended, step.latency, measured),
         }
         if self.poll_latency:
             result["poll_latency_ms"] = percentiles([x / 1e6 for x in self.poll_latency])
@@ -438,7 +456,8 @@ class Delivery:
             out["steps"].append(res)
             print(f"  step {res['rate']}/s: sent {res['sent']} lost {res['lost']} dup {res['duplicated']} "
                   f"p50 {res['latency_ms']['p50']} p99 {res['latency_ms']['p99']} "
-                  f"server cpu {res['server_cpu_pct']}% loadgen {res['loadgen_cpu_pct']}%", file=sys.stderr)
+                  f"server cpu {res['server_cpu_pct']}% loadgen {res['loadgen_cpu_pct']}% "
+                  f"worst seconds {res['worst_seconds']}", file=sys.stderr)
             if spec.get("stop_if_p99_over") and (
                 res["lost"] or res["latency_ms"]["p99"] is None or res["latency_ms"]["p99"] > spec["stop_if_p99_over"]
             ):

@@ -117,3 +117,19 @@ def test_the_peers_summary_compares_at_500_even_when_one_contender_held_nothing(
     rows.append(step("channels", 100.0, 9.0, lost=4))
     summary = scenarios.peers_summary(rows)
     assert "@500/s" in summary and "@100/s" not in summary, summary
+
+
+def test_worst_seconds_names_the_second_a_stall_came_from():
+    """A step's p99 says how bad its tail was; worst_seconds says when: a stall in its third
+    second shows there first, with a message never delivered ranked slowest of all."""
+    from array import array
+
+    from bench.loadgen import worst_seconds
+
+    ns, rate = 1_000_000_000, 10
+    intended = array("q", [5 * ns + i * ns // rate for i in range(60)])  # 6 s at 10/s, 1 s warm-up
+    latency = array("q", [2_000_000] * 60)  # 2 ms each
+    for i in range(30, 35):  # the measured window's 3rd second (from index 10): a 400 ms stall
+        latency[i] = 400_000_000
+    latency[52] = -1  # never delivered, in the 5th second
+    assert worst_seconds(intended, latency, range(10, 60), top=3) == [[4, None, 10], [2, 400.0, 10], [0, 2.0, 10]]
