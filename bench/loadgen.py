@@ -257,6 +257,7 @@ class Delivery:
         # (it was, once: every latency of a step shifted by the same 5.8 s).
         start_ns = time.monotonic_ns() + int(0.05 * NS)
         t0 = start_ns / NS
+        started_at = time.time() + 0.05  # wall clock, to line the worst seconds up with server logs
         srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
         cpu0 = self_cpu_seconds()
         machine0 = machine_busy_seconds()
@@ -345,6 +346,7 @@ class Delivery:
             "loadavg": loadavg(),
             "cdf": cdf_points(lat),
             "worst_seconds": worst_seconds(step.intended, step.latency, measured),
+            "measured_from_epoch": round(started_at + step.n_warm / rate, 3),
         }
         if self.poll_latency:
             result["poll_latency_ms"] = percentiles([x / 1e6 for x in self.poll_latency])
@@ -457,7 +459,7 @@ class Delivery:
             print(f"  step {res['rate']}/s: sent {res['sent']} lost {res['lost']} dup {res['duplicated']} "
                   f"p50 {res['latency_ms']['p50']} p99 {res['latency_ms']['p99']} "
                   f"server cpu {res['server_cpu_pct']}% loadgen {res['loadgen_cpu_pct']}% "
-                  f"worst seconds {res['worst_seconds']}", file=sys.stderr)
+                  f"worst seconds {res['worst_seconds']} from {res['measured_from_epoch']}", file=sys.stderr)
             if spec.get("stop_if_p99_over") and (
                 res["lost"] or res["latency_ms"]["p99"] is None or res["latency_ms"]["p99"] > spec["stop_if_p99_over"]
             ):
