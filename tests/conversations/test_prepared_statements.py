@@ -114,6 +114,8 @@ def test_a_batch_of_eight_finds_its_rows_through_indexes_not_whole_table_scans()
     estimates many rows and, on small tables, scanned every row of them (and every dead row the
     participations' updates leave until VACUUM). The write transaction prices such scans out."""
     _postgres_only()
+    if connection.pg_version < 150000:
+        pytest.skip("reads this backend's scan counts through pg_stat_force_next_flush() (PostgreSQL 15+)")
     pairs = []
     for i in range(12):
         seller = f.user(f"s{i}")
