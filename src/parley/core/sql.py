@@ -127,6 +127,7 @@ def run_checks(checks: Sequence[Check]) -> list:
 # send batch"). SET LOCAL ends with the transaction. A statement with no usable index still
 # scans (the setting only prices scans out); the results are the same either way.
 BEGIN_WRITE = ("BEGIN", "SET LOCAL enable_seqscan = off")
+_OPENING = "".join(f"{statement};\n" for statement in BEGIN_WRITE)
 
 
 @contextmanager
@@ -142,8 +143,8 @@ def write_transaction() -> Iterator[None]:
     Django's cursor goes as `BEGIN;` (and the rest of BEGIN_WRITE) and that statement, in one
     query. Everything after it runs in that transaction; at the block's end Django's commit or
     rollback reaches psycopg, which sends COMMIT or ROLLBACK while the server's transaction is
-    open and nothing once it is over (a COMMIT that rode, commit_riding). Elsewhere (SQLite, nested, a test's transaction) it is
-    `transaction.atomic()` as it is.
+    open and nothing once it is over (a COMMIT that rode, commit_riding). Elsewhere (SQLite,
+    nested, a test's transaction) it is `transaction.atomic()` as it is.
     """
     conn = connections[DEFAULT_DB_ALIAS]  # once: `connection` is a thread-local proxy
     with transaction.atomic():
@@ -158,11 +159,10 @@ def write_transaction() -> Iterator[None]:
             if not pending:
                 return execute(sql, params, many, context)
             pending.clear()
-            opening = ";\n".join(BEGIN_WRITE) + ";\n"
             if many:  # executemany takes one statement: BEGIN goes alone, as psycopg would send it
-                context["cursor"].cursor.execute(opening)
+                context["cursor"].cursor.execute(_OPENING)
                 return execute(sql, params, many, context)
-            result = execute(opening + sql, params, many, context)
+            result = execute(_OPENING + sql, params, many, context)
             for _ in BEGIN_WRITE:  # past BEGIN's and SET's results, to the statement's own
                 context["cursor"].cursor.nextset()
             return result
