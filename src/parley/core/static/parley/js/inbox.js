@@ -3,10 +3,9 @@
 import { client } from "./client.js";
 import { InboxFilters } from "./inbox-filters.js";
 import { TYPING_SHOW_MS } from "./presence.js";
-import { attachmentsLabel } from "./attachment-text.js";
-import { clone, fillAvatar, formatMoney, formatShort, fullDate, readJSON, t } from "./util.js";
+import { renderRow } from "./inbox-row.js";
+import { formatShort, readJSON } from "./util.js";
 
-const PREVIEW_MAX = 120;
 const PAGE_SIZE = 30;
 const page = readJSON("page-data");
 const box = document.getElementById("inbox");
@@ -30,62 +29,10 @@ function detailUrl(id) {
   return detailTemplate.replace(/\/0\/$/, `/${id}/`);
 }
 
-function preview(row) {
-  const m = row.last_message;
-  if (!m) return t("no_messages_yet");
-  if (m.removed) return t(m.removed === "sender" ? "removed_sender" : "removed_moderation");
-  let text = m.body.replace(/\s+/g, " ").trim() || attachmentsLabel(m.attachments, t);
-  if (text.length > PREVIEW_MAX) text = `${text.slice(0, PREVIEW_MAX - 1)}…`;
-  return m.sender_id === me.id ? t("you_prefix", { text }) : text;
-}
-
-function renderRow(row) {
-  const li = clone("tpl-inbox-row");
-  li.dataset.conversationId = String(row.id);
-  const link = li.querySelector(".inbox-row");
-  link.href = detailUrl(row.id);
-  link.classList.toggle("is-unread", row.unread > 0);
-  fillAvatar(li.querySelector(".avatar"), row.other);
-  const thumb = li.querySelector(".thumb-badge");
-  if (row.listing.photo_url) {
-    thumb.src = row.listing.photo_url;
-    thumb.hidden = false;
-  }
-  const when = row.last_message ? row.last_message.created_at : row.last_activity_at;
-  const time = li.querySelector("time");
-  time.dateTime = when;
-  time.title = fullDate(when);
-  time.textContent = formatShort(when);
-  li.querySelector(".other-name").textContent = row.other.name;
-  li.querySelector(".listing-title").textContent = row.listing.title;
-  li.querySelector(".price").textContent = row.listing.price ? formatMoney(row.listing.price, row.listing.currency) : "";
-  const status = li.querySelector(".status-badge"); // Reserved / Sold (parley.deals keeps it live)
-  if (status && row.listing.status && row.listing.status !== "available") {
-    status.hidden = false;
-    status.className = `badge status-badge status-${row.listing.status}`;
-    status.textContent = document.getElementById("status-labels")?.dataset[row.listing.status] || row.listing.status_label;
-  }
-  li.querySelector(".role").textContent = row.role === "seller" ? t("selling") : t("buying");
-  const previewNode = li.querySelector(".preview");
-  previewNode.textContent = typing.has(row.id) ? t("typing") : preview(row);
-  previewNode.classList.toggle("is-typing", typing.has(row.id));
-  const count = li.querySelector(".unread-count");
-  if (row.unread > 0) {
-    count.hidden = false;
-    count.querySelector(".n").textContent = String(row.unread);
-    // Read as "3 unread", not a bare number (an aria-label on a span would be ignored).
-    count.querySelector(".visually-hidden").textContent = t("unread_count", { count: row.unread });
-  } else {
-    count.remove();
-  }
-  li.querySelector(".inbox-unread").addEventListener("click", () => markUnread(row.id));
-  const archive = li.querySelector(".inbox-archive");
-  const unarchive = li.querySelector(".inbox-unarchive");
-  archive.parentElement.hidden = Boolean(row.archived);
-  unarchive.parentElement.hidden = !row.archived;
-  archive.addEventListener("click", () => setArchived(row.id, true));
-  unarchive.addEventListener("click", () => setArchived(row.id, false));
-  return li;
+function drawRow(row) {
+  return renderRow(row, {
+    me, href: detailUrl(row.id), typing: typing.has(row.id), onMarkUnread: markUnread, onArchive: setArchived,
+  });
 }
 
 /** "Mark as unread" in a row's menu: the server moves the mark back; its event redraws the row. */
@@ -143,7 +90,7 @@ function replace(row, { toTop = false, flash = false } = {}) {
     return;
   }
   rows.set(row.id, row);
-  const fresh = renderRow(row);
+  const fresh = drawRow(row);
   const old = itemFor(row.id);
   if (toTop || !old) list.prepend(fresh);
   else old.replaceWith(fresh);
@@ -161,7 +108,7 @@ function appendRows(found) {
   for (const row of [...found].sort(byActivity)) {
     if (rows.has(row.id) || !filters.matches(row)) continue;
     rows.set(row.id, row);
-    list.append(renderRow(row));
+    list.append(drawRow(row));
   }
   empty.hidden = rows.size > 0;
 }
