@@ -1,5 +1,6 @@
-// One conversation page: history (older pages on scroll up), live messages, sends through
-// the tab's outbox (kept in storage, retried with the same client_msg_id), read marks, "Seen".
+// One conversation page: wires the messages shown (message-list.js), older pages on scroll up
+// (older-pages.js), sends through the tab's outbox (kept in storage, retried with the same
+// client_msg_id), the read mark (read-marks.js), live events, replies and "Mark as unread".
 import { BlockMenu } from "./block.js";
 import { ChatView, quoteBody } from "./chat-view.js";
 import { client } from "./client.js";
@@ -12,9 +13,9 @@ import { fillAvatar, readJSON, t } from "./util.js";
 import { openSearchHit } from "./search-hit.js";
 import { AttachTray } from "./attach.js";
 import { ChatScroll } from "./chat-scroll.js";
-
-const PAGE_SIZE = 30;
-const ORPHAN_GRACE_MS = 15000;
+import { MessageList } from "./message-list.js";
+import { OlderPages } from "./older-pages.js";
+import { ReadMarks } from "./read-marks.js";
 
 const page = readJSON("page-data");
 const me = page.me;
@@ -23,8 +24,6 @@ const convId = info.id;
 
 const root = document.getElementById("chat");
 const list = document.getElementById("msg-list");
-const topNote = document.getElementById("chat-top-note");
-const apiUrl = root.dataset.apiUrl;
 
 const conn = client();
 const outbox = conn.outbox;
@@ -41,7 +40,7 @@ const view = new ChatView({
 const composer = new Composer({
   root, storage: conn.storage, conversationId: convId, maxChars: Number(root.dataset.maxChars) || 5000, t,
   onSend: (body, reply, attachments) => {
-    noAutoRead = false; // writing is an interaction: reading marks it read again
+    reads.resume(); // writing is an interaction: reading marks it read again
     outbox.add({ conversation_id: convId, body, reply_to: reply, attachments }); // its "change" draws the pending bubble
     live.sent();
     chatScroll.toBottom();
@@ -63,23 +62,28 @@ const live = new LiveChat({
 const tray = AttachTray.mount({ root, composer }); // photos, PDFs, voice (parley.attachments), if installed
 const blockMenu = new BlockMenu({ conn, otherId: info.other.id, blocked: page.blocked || {}, composer });
 
-const byId = new Map(); // message id -> node
-const pendingByCmid = new Map(); // client_msg_id -> node not yet confirmed
-let oldestSeq = null;
-let lastSeq = 0;
-let hasMore = page.has_more;
-let loadingOlder = false;
-let myReadSeq = info.last_read_seq || 0;
-let readSentSeq = myReadSeq;
-// After "Mark as unread" from this page's menu, the page stops marking the conversation read
-// until the reader interacts with it again (scrolls up to the bottom, types, sends, clicks).
-let noAutoRead = false;
+const messages = new MessageList({
+  conversationId: convId, me, view,
+  atBottom: (change, options) => atBottom(change, options),
+  stillQueued: (cmid) => outbox.items(convId).some((i) => i.cmid === cmid),
+  onMine: (seq) => reads.readUpTo(seq), // sending marks everything before it read
+});
+const reads = new ReadMarks({
+  conn, conversationId: convId, readSeq: info.last_read_seq || 0,
+  newestSeq: () => messages.lastSeq,
+  canSee: () => document.visibilityState === "visible" && conn.connected,
+});
+const markRead = () => reads.mark();
 
-// ---------- scrolling ----------
+// ---------- scrolling and history ----------
 
 const chatScroll = new ChatScroll({
   scroller: document.getElementById("chat-scroll"), content: list, pill: document.getElementById("new-pill"),
-  onBottom: () => markRead(), onTop: () => loadOlder(),
+  onBottom: markRead, onTop: () => older.load(),
+});
+const older = new OlderPages({
+  apiUrl: root.dataset.apiUrl, messages, view, chatScroll, topNote: document.getElementById("chat-top-note"),
+  hasMore: page.has_more,
 });
 
 /** Run a DOM change at the bottom: stay pinned if we were, else offer the pill. */
@@ -88,119 +92,6 @@ function atBottom(change, { forceScroll = false } = {}) {
     change();
     view.refresh();
   }, forceScroll);
-}
-
-// ---------- messages ----------
-
-function track(m) {
-  lastSeq = Math.max(lastSeq, m.seq);
-  oldestSeq = oldestSeq === null ? m.seq : Math.min(oldestSeq, m.seq);
-  if (m.sender_id === me.id) {
-    myReadSeq = Math.max(myReadSeq, m.seq); // sending marks everything before it read
-    readSentSeq = Math.max(readSentSeq, m.seq);
-  }
-}
-
-function addConfirmed(m) {
-  if (byId.has(m.id)) return byId.get(m.id);
-  const node = view.messageNode(m);
-  byId.set(m.id, node);
-  view.place(node, m.seq);
-  track(m);
-  return node;
-}
-
-/** A message of this conversation is stored: show it once, in its place. */
-function confirm(m) {
-  if (!m || m.conversation_id !== convId) return;
-  const pendingNode = pendingByCmid.get(m.client_msg_id);
-  pendingByCmid.delete(m.client_msg_id);
-  if (byId.has(m.id)) {
-    if (pendingNode && pendingNode !== byId.get(m.id)) pendingNode.remove();
-    return;
-  }
-  if (!pendingNode) {
-    atBottom(() => addConfirmed(m), { forceScroll: m.sender_id === me.id });
-    return;
-  }
-  view.confirmNode(pendingNode, m);
-  byId.set(m.id, pendingNode);
-  track(m);
-  atBottom(() => view.place(pendingNode, m.seq));
-}
-
-/** Draw this conversation's outbox: one pending bubble per item, whichever tab queued it. */
-function showOutbox(items) {
-  const mine = items.filter((i) => i.conversation_id === convId);
-  const fresh = mine.filter((i) => !pendingByCmid.has(i.cmid) && !list.querySelector(`.msg[data-cmid="${CSS.escape(String(i.cmid))}"]`));
-  for (const item of mine) {
-    const node = pendingByCmid.get(item.cmid);
-    if (node) view.setState(node, item.state);
-  }
-  forgetOrphans(new Set(mine.map((i) => i.cmid)));
-  if (fresh.length === 0) {
-    view.refresh();
-    return;
-  }
-  atBottom(() => {
-    for (const item of fresh) {
-      const node = view.pendingNode(item);
-      pendingByCmid.set(item.cmid, node);
-      list.append(node);
-    }
-  }, { forceScroll: true });
-}
-
-/** A pending bubble whose item left the outbox in another tab is normally confirmed by its
- * message.created event soon after; if none comes (that tab's send was refused), drop it. */
-function forgetOrphans(inOutbox) {
-  for (const [cmid, node] of pendingByCmid) {
-    if (inOutbox.has(cmid) || node.dataset.orphan) continue;
-    node.dataset.orphan = "1";
-    setTimeout(() => {
-      if (pendingByCmid.get(cmid) !== node || outbox.items(convId).some((i) => i.cmid === cmid)) return;
-      pendingByCmid.delete(cmid);
-      node.remove();
-      view.refresh();
-    }, ORPHAN_GRACE_MS);
-  }
-}
-
-// ---------- history ----------
-
-function updateTopNote() {
-  if (loadingOlder) topNote.textContent = t("loading_older");
-  else topNote.textContent = hasMore ? "" : t("start_of_conversation");
-}
-
-async function loadOlder() {
-  if (loadingOlder || !hasMore || oldestSeq === null) return;
-  loadingOlder = true;
-  updateTopNote();
-  try {
-    const response = await fetch(`${apiUrl}?before=${oldestSeq}&limit=${PAGE_SIZE}`, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    const data = await response.json();
-    chatScroll.keepPlace(() => {
-      for (const m of data.messages) addConfirmed(m);
-      hasMore = Boolean(data.has_more);
-      view.refresh();
-      loadingOlder = false;
-      updateTopNote();
-    });
-  } catch (err) {
-    loadingOlder = false;
-    topNote.textContent = t("load_failed");
-    return;
-  }
-  fillViewport();
-}
-
-function fillViewport() {
-  if (hasMore && chatScroll.underfilled()) loadOlder();
 }
 
 // ---------- errors from the outbox ----------
@@ -213,9 +104,9 @@ function errorText(err) {
   return err.message && err.code !== "server_error" ? err.message : t("error_generic");
 }
 
-outbox.on("change", showOutbox);
+outbox.on("change", (items) => messages.showOutbox(items));
 outbox.on("sent", (item, message) => {
-  confirm(message);
+  messages.confirm(message);
   if (!outbox.items(convId).some((i) => i.state === "failed")) composer.showError("");
 });
 outbox.on("failed", (item, err) => {
@@ -223,9 +114,7 @@ outbox.on("failed", (item, err) => {
 });
 outbox.on("rejected", (item, err) => {
   if (item.conversation_id !== convId) return;
-  pendingByCmid.get(item.cmid)?.remove();
-  pendingByCmid.delete(item.cmid);
-  view.refresh();
+  messages.drop(item.cmid);
   composer.giveBack(item.body); // the text itself cannot be sent: back to the writer to fix
   tray?.giveBack(item.attachments); // and its files, not to be chosen again
   if (err.code === "blocked") blockMenu.refused(); // its note says why
@@ -233,18 +122,6 @@ outbox.on("rejected", (item, err) => {
 });
 
 // ---------- read marks ----------
-
-function markRead() {
-  if (noAutoRead) return;
-  if (document.visibilityState !== "visible" || !conn.connected) return;
-  if (lastSeq <= myReadSeq || lastSeq <= readSentSeq) return;
-  const seq = lastSeq;
-  readSentSeq = seq;
-  conn.request({ type: "read", conversation_id: convId, seq }).then(
-    (reply) => { myReadSeq = Math.max(myReadSeq, Number(reply.last_read_seq) || 0); },
-    () => { readSentSeq = myReadSeq; }, // try again on the next chance
-  );
-}
 
 // Any sign that the reader is here is a chance to move the read mark (a tab can be opened in
 // the background, and the first chance may come before the link is live).
@@ -257,33 +134,32 @@ window.addEventListener("pageshow", markRead);
 conn.on("message.created", (data) => {
   const m = data.message;
   if (m.conversation_id !== convId) return;
-  confirm(m);
+  messages.confirm(m);
   if (m.sender_id !== me.id) markRead();
 });
 
 conn.on("message.edited", (data) => {
   if (data.conversation_id !== convId) return;
-  const node = byId.get(data.message.id);
+  const node = messages.node(data.message.id);
   if (node) view.applyEdit(node, data.message);
 });
 
 conn.on("message.deleted", (data) => {
   if (data.conversation_id !== convId) return;
-  const node = byId.get(data.message_id);
+  const node = messages.node(data.message_id);
   if (node) view.markRemoved(node, "sender");
 });
 
 conn.on("message.hidden", (data) => {
   if (data.conversation_id !== convId) return;
-  const node = byId.get(data.message_id);
+  const node = messages.node(data.message_id);
   if (node) view.markRemoved(node, "moderation");
 });
 
 conn.on("conversation.read", (data) => {
   if (data.conversation_id !== convId) return;
   if (data.user_id === me.id) {
-    myReadSeq = Math.max(myReadSeq, data.seq);
-    readSentSeq = Math.max(readSentSeq, data.seq);
+    reads.readUpTo(data.seq);
   } else {
     view.setOtherRead(data.seq);
   }
@@ -311,17 +187,7 @@ function startReply(node) {
 
 /** A click on a quote: scroll to the original, loading older pages until it is there, and flash it. */
 async function showOriginal(quote) {
-  let node = byId.get(quote.id);
-  for (let tries = 0; !node && hasMore && oldestSeq !== null && oldestSeq > quote.seq && tries < 200; tries++) {
-    if (loadingOlder) { // a page is already on its way (scrolling up): wait for it
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    } else {
-      const before = oldestSeq;
-      await loadOlder();
-      if (oldestSeq === before && !loadingOlder) break; // the page did not load
-    }
-    node = byId.get(quote.id);
-  }
+  const node = await older.find(quote);
   if (!node) {
     composer.showError(t("original_gone"));
     return;
@@ -336,25 +202,17 @@ async function showOriginal(quote) {
 // ---------- mark as unread ----------
 
 document.getElementById("menu-unread")?.addEventListener("click", () => {
-  noAutoRead = true; // stay unread while the reader looks: as Gmail, until they interact
-  conn.request({ type: "unread", conversation_id: convId }).then(
-    (reply) => {
-      myReadSeq = Number(reply.last_read_seq) || 0;
-      readSentSeq = myReadSeq;
-      // Messenger's way: the conversation leaves the screen, the inbox shows it unread.
-      window.location.assign(document.querySelector(".chat-header .back").href);
-    },
-    () => {
-      noAutoRead = false;
-      composer.showError(t("unread_failed"));
-    },
+  // The mark stays back while the reader looks, as Gmail, until they interact.
+  reads.markUnread().then(
+    // Messenger's way: the conversation leaves the screen, the inbox shows it unread.
+    () => window.location.assign(document.querySelector(".chat-header .back").href),
+    () => composer.showError(t("unread_failed")),
   );
 });
 
 conn.on("conversation.unread", (data) => {
   if (data.conversation_id !== convId) return;
-  myReadSeq = data.last_read_seq;
-  readSentSeq = data.last_read_seq;
+  reads.setBack(data.last_read_seq);
 });
 
 // ---------- start ----------
@@ -362,13 +220,13 @@ conn.on("conversation.unread", (data) => {
 for (const node of document.querySelectorAll("[data-avatar-name]")) {
   fillAvatar(node, { id: node.dataset.avatarId, name: node.dataset.avatarName });
 }
-for (const m of page.messages) addConfirmed(m);
+for (const m of page.messages) messages.add(m);
 view.otherReadSeq = info.other_read_seq || 0;
 view.receipts = info.read_receipts !== false;
-showOutbox(outbox.items());
+messages.showOutbox(outbox.items());
 view.refresh();
-updateTopNote();
+older.showNote();
 chatScroll.toBottom();
-fillViewport();
+older.fill();
 composer.focus();
-openSearchHit(showOriginal, (id) => byId.get(id));
+openSearchHit(showOriginal, (id) => messages.node(id));
