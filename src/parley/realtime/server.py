@@ -27,6 +27,13 @@ class HeaderTimeoutH11Protocol(H11Protocol):
         super().on_response_complete()
         self._arm_header_timer()
 
+    def handle_websocket_upgrade(self, event) -> None:
+        # The connection is the WebSocket protocol's from here: a live timer would keep this
+        # protocol and its h11 state (some 15 objects) for PARLEY_HEADER_TIMEOUT seconds after
+        # every connect, for the garbage collector to walk after a wave of reconnects.
+        self._cancel_header_timer()
+        super().handle_websocket_upgrade(event)
+
     def connection_lost(self, exc) -> None:
         self._cancel_header_timer()
         super().connection_lost(exc)
