@@ -1,6 +1,7 @@
 """Typing and presence in Chromium, in two contexts, in English and French: bob types and
 alice sees it in the conversation and in her inbox row; it goes at once when he sends; she sees
-him "Online", and "Active …" once he closes his page (the live server's grace is 1 s)."""
+him "Online", and "Active …" once he closes his page (the live server's grace is 1 s); cut off
+herself, she sees neither until her link is back."""
 
 import pytest
 from playwright.sync_api import expect
@@ -74,3 +75,29 @@ def test_alice_sees_bob_typing_then_his_message_and_his_presence(people, languag
     expect(presence).to_have_text(texts["gone"])
     shot(alice.page, f"presence-gone-{language}")
     inbox.close()
+
+
+def test_cut_off_alice_sees_no_stale_presence_until_her_link_is_back(people):
+    bob = people("bob")
+    conversation_id = contact_seller(bob, BIKE)
+    say(bob, token("Hello"))
+    alice = people("alice")
+    alice.page.goto(f"/messages/{conversation_id}/")
+    connected(alice)
+    presence = alice.page.locator("#chat-presence")
+    typing = alice.page.locator("#typing-note")
+    expect(presence).to_have_text(TEXTS["en"]["online"])
+    bob.page.locator("#composer-input").press_sequentially("Is it", delay=30)
+    expect(typing).to_have_text(TEXTS["en"]["typing"])
+
+    # Her network drops: she cannot know whether bob is still there, or still typing.
+    alice.context.set_offline(True)
+    expect(alice.page.locator("#conn-status")).not_to_have_attribute("data-state", "connected", timeout=5_000)
+    expect(presence).to_have_text("")
+    expect(typing).to_have_text("")
+    shot(alice.page, "presence-offline")
+
+    # Back online, her page asks again and shows what is true now.
+    alice.context.set_offline(False)
+    connected(alice, timeout=10_000)
+    expect(presence).to_have_text(TEXTS["en"]["online"], timeout=5_000)

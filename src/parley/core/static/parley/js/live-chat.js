@@ -41,6 +41,11 @@ export class LiveChat {
     });
     // Every new socket asks again: the server pushes changes to the sockets that asked.
     this.conn.on("open", () => this._subscribe());
+    // Cut off, this page cannot know: "Online" or "typing…" would be stale, so the header
+    // says nothing until the link is back and has asked again.
+    this.conn.on("state", () => {
+      if (!this.conn.connected) this._forget();
+    });
     if (this.conn.connected) this._subscribe();
     setInterval(() => this._drawPresence(), REFRESH_MS);
     setInterval(() => {
@@ -84,6 +89,13 @@ export class LiveChat {
     this.presence = { online: Boolean(data.online), last_seen_at: data.last_seen_at || null };
     if (!this.presence.online) this.otherStopped();
     this._drawPresence();
+  }
+
+  _forget() {
+    this.presence = null;
+    this.otherStopped();
+    this.presenceNode.classList.remove("is-online");
+    this.presenceNode.textContent = "";
   }
 
   _drawPresence() {
