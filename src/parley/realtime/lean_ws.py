@@ -7,7 +7,7 @@ deque), and keeps the handshake's request and response objects for the socket's 
 the queue and the event hold only what they are given, and the handshake objects are let go
 once the socket is accepted (the request's headers emptied, as websockets' parser still holds
 the request): 13.8 KiB per idle socket instead of 22.7 with `server.HeaderTimeoutH11Protocol`
-letting go at the upgrade too (docs/benchmarks.md, "What a socket keeps").
+letting go at the upgrade too (docs/benchmarks.md, "what a socket keeps").
 Everything else, framing, keepalive pings and limits, is uvicorn's and websockets'.
 
 It also writes a text frame at once when nothing holds it back (`send_text_now`): the ASGI
