@@ -76,6 +76,19 @@ class Participant(models.Model):
         indexes = [models.Index(fields=["user", "-last_activity_at", "-conversation"], name="participant_inbox")]
 
 
+class UnreadTotal(models.Model):
+    """A user's unread messages across all their conversations: the sum of `last_seq -
+    last_read_seq` over their participations, kept as it moves (services/unread.py).
+
+    Summing on every message a user received cost a busy seller's sends about 1.2 µs per
+    conversation they have, in the send transaction (docs/benchmarks.md, "What is left" (10)).
+    No row means 0: a participation starts with nothing unread.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    total = models.BigIntegerField(default=0)
+
+
 class PrivacySetting(models.Model):
     """A user's privacy defaults (the settings page); no row means both on."""
 

@@ -3,13 +3,13 @@
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import datetime
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from parley.conf import settings
 from parley.core.errors import Invalid
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, Participant, UnreadTotal
 
 
 def unread_total_for(*, user) -> int:
@@ -18,14 +18,12 @@ def unread_total_for(*, user) -> int:
 
 
 def unread_totals_for(*, user_ids) -> dict[int, int]:
-    """Return {user_id: unread messages across their conversations} with one query."""
-    rows = (
-        Participant.objects.filter(user_id__in=list(user_ids))
-        .values("user_id")
-        .annotate(total=Sum(F("conversation__last_seq") - F("last_read_seq")))
-        .values_list("user_id", "total")
-    )
-    return {uid: max(int(total or 0), 0) for uid, total in rows}
+    """Return {user_id: unread messages across their conversations} with one query: the
+    totals kept per user (models.UnreadTotal), 0 for a user without one."""
+    totals = dict.fromkeys(user_ids, 0)
+    for uid, total in UnreadTotal.objects.filter(user_id__in=list(totals)).values_list("user_id", "total"):
+        totals[uid] = max(total, 0)
+    return totals
 
 
 def unread_for(*, user_id: int, conversation_id: int) -> int:

@@ -17,9 +17,10 @@ from ..listings import listing_adapter
 from ..models import Conversation, Message, Participant
 from ..policy import require_may_message
 from ..privacy import read_receipts_on
-from ..selectors import inbox_filters_of, inbox_moves, unread_total_for
+from ..selectors import inbox_filters_of, inbox_moves
 from ..serializers import conversation_summary
 from .limits import start_rate
+from .unread import unread_move
 
 _START_TOO_FAST = gettext_lazy("You are starting conversations too fast. Try again in %(seconds)d s.")
 
@@ -97,15 +98,14 @@ def conversation_mark_read(*, user, conversation, seq: int | None = None) -> int
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         target = locked.last_seq if seq is None else min(seq, locked.last_seq)
-        moved = Participant.objects.filter(
-            conversation_id=conversation.pk, user_id=user.pk, last_read_seq__lt=target
-        ).update(last_read_seq=target)
-        if not moved:
-            return Participant.objects.get(conversation_id=conversation.pk, user_id=user.pk).last_read_seq
+        # Every writer of this mark holds the conversation's row lock: read, then move it.
+        participant = Participant.objects.get(conversation_id=conversation.pk, user_id=user.pk)
+        was = participant.last_read_seq
+        if was >= target:
+            return was
+        Participant.objects.filter(pk=participant.pk).update(last_read_seq=target)
         # The mark moved forward, so the conversation was unread; its filters say how the counts move.
-        role, archived_seq = Participant.objects.filter(
-            conversation_id=conversation.pk, user_id=user.pk).values_list("role", "archived_seq").get()
-        moves = _read_moves(role=role, archived_seq=archived_seq, last_seq=locked.last_seq,
+        moves = _read_moves(role=participant.role, archived_seq=participant.archived_seq, last_seq=locked.last_seq,
                             is_buyer=user.pk == conversation.buyer_id, was=0, now=target)
         other_id = conversation.other_user_id(user.pk)
         # Read receipts off on either side (privacy.py): the other person is not told.
@@ -116,7 +116,7 @@ def conversation_mark_read(*, user, conversation, seq: int | None = None) -> int
             reader_id=user.pk,
             seq=target,
             unread=max(locked.last_seq - target, 0),
-            unread_total=unread_total_for(user=user),
+            unread_total=unread_move(user.pk, -(target - was)),  # under the stream head's lock
             inbox_moves=moves,
         )
         appended = [(user.pk, *mine)]
@@ -147,11 +147,11 @@ def conversation_mark_unread(*, user, conversation) -> int:
         if last_theirs is None or mark < last_theirs:
             return mark
         target = last_theirs - 1
-        Participant.objects.filter(conversation_id=conversation.pk, user_id=user.pk).update(last_read_seq=target)
+        Participant.objects.filter(pk=participant.pk).update(last_read_seq=target)
         reserved = stream_reserve(Counter((user.pk,)))
         stream_append([(user.pk, *events.conversation_unread(
             conversation_id=conversation.pk, last_read_seq=target,
-            unread=max(locked.last_seq - target, 0), unread_total=unread_total_for(user=user),
+            unread=max(locked.last_seq - target, 0), unread_total=unread_move(user.pk, mark - target),
             inbox_moves=_read_moves(role=participant.role, archived_seq=participant.archived_seq, last_seq=locked.last_seq,
                                     is_buyer=user.pk == conversation.buyer_id, was=mark, now=target),
         ))], reserved=reserved)

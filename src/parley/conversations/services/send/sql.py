@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from parley.core.sql import Check, insert_rows_statement, placeholders, quote, values_rows
 
-from ...models import Conversation, Message, Participant
+from ...models import Conversation, Message, Participant, UnreadTotal
 
 
 def insert_messages(rows: list[dict], added: dict[int, int]) -> Check:
@@ -115,23 +115,17 @@ def read_state(*, conversation_ids, user_ids) -> Check:
     as one Check.
 
     Its answer: ({(conversation_id, user_id): last_read_seq}, {(conversation_id, user_id):
-    archived_seq}, {user_id: unread total}). Asked in the round trip that moves the counters
-    (core.counters.advance_many's `then`), after the moves: the caller then holds the
-    conversation and stream-head locks, so the counts are final.
+    archived_seq}, {user_id: unread total before this batch}; a user without a total has 0).
+    Asked in the round trip that moves the counters (core.counters.advance_many's `then`),
+    after the moves: the caller then holds the conversation and stream-head locks, which every
+    writer of these rows takes first, so the answer stays true until commit.
     """
     conversation_ids, user_ids = list(conversation_ids), list(user_ids)
-    p, c = quote(Participant._meta.db_table), quote(Conversation._meta.db_table)
-    # Each participation's conversation by its primary key (a subquery per row), never a join:
-    # a prepared statement keeps a generic plan, which for the join hashed every conversation
-    # of the table on every batch (docs/benchmarks.md, "The totals' plan").
-    totals_sql = (
-        f"SELECT p.user_id, CAST(SUM((SELECT c.last_seq FROM {c} c WHERE c.id = p.conversation_id) "
-        f"- p.last_read_seq) AS BIGINT) FROM {p} p WHERE p.user_id IN ({placeholders(len(user_ids))}) GROUP BY p.user_id"
-    )
+    p, u = quote(Participant._meta.db_table), quote(UnreadTotal._meta.db_table)
     return Check(
         f"SELECT 0, conversation_id, user_id, last_read_seq, archived_seq FROM {p} "
         f"WHERE conversation_id IN ({placeholders(len(conversation_ids))}) "
-        f"UNION ALL SELECT 1, totals.*, 0, NULL FROM ({totals_sql}) AS totals",
+        f"UNION ALL SELECT 1, user_id, total, 0, NULL FROM {u} WHERE user_id IN ({placeholders(len(user_ids))})",
         [*conversation_ids, *user_ids], _read_state_from,
     )
 
@@ -143,5 +137,5 @@ def _read_state_from(rows: list[tuple]) -> tuple[dict, dict, dict[int, int]]:
             read[(a, b)] = mark
             archived[(a, b)] = archived_seq
         else:
-            totals[a] = max(int(b or 0), 0)
+            totals[a] = int(b)
     return read, archived, totals

@@ -14,6 +14,7 @@ from ... import events, policy
 from ...models import Conversation
 from ...selectors import inbox_filters_of, inbox_moves
 from ...serializers import conversation_summary_parts, message_dict, summary_with_counters
+from ..unread import unread_add_statement
 from .sql import insert_messages, move_participations, read_state
 
 
@@ -45,10 +46,13 @@ def write_batch(batch: list, cache=None, vet=None) -> None:
     if vet is not None and vet.refuse(batch, answers):
         raise Refused()
     _bind_results(batch, messages)
-    built, own, marks = _events_and_marks(batch, state, added, cache)
+    built, own, marks, deltas = _events_and_marks(batch, state, cache)
     # The second and last round trip: the events, the participations (their copy of the last
-    # activity, the senders' read marks), and on PostgreSQL the COMMIT (sql.commit_riding).
-    appended = stream_append(built, reserved=reserved, before=[move_participations(marks, at=at)], last=True)
+    # activity, the senders' read marks), the unread totals, and on PostgreSQL the COMMIT
+    # (sql.commit_riding).
+    totals = unread_add_statement(deltas)
+    appended = stream_append(built, reserved=reserved, last=True,
+                             before=[move_participations(marks, at=at), *([totals] if totals else [])])
     for req, index in own:
         req.own_event = appended[index]
 
@@ -77,19 +81,20 @@ def _bind_results(batch: list, messages: list) -> None:
     policy.attachments_bind(bound)
 
 
-def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> tuple[list, list, list]:
+def _events_and_marks(batch: list, state: tuple, cache=None) -> tuple[list, list, list, dict]:
     """Build both participants' events, replaying each send's effect on the read counts.
 
-    Return the events, per request the position of the sender's own event among them, and
-    the participations' read marks (`_marks`). Caller holds the conversation and stream-head
-    locks, so the counts read here are final. The summaries' fixed parts are kept in the
+    Return the events, per request the position of the sender's own event among them, the
+    participations' read marks (`_marks`), and how far each user's unread total moved
+    ({user_id: delta}, for unread.unread_add_statement). Caller holds the conversation and
+    stream-head locks, so the counts read here are final. The summaries' fixed parts are kept in the
     writer's ConversationCache memo when there is one (a listing card costs more than the
     rest of a message: docs/benchmarks.md).
     """
-    read, archived, totals = state  # read_state's answer, read after the counters moved
-    # The counters moved for the whole batch: rewind each total to before it, then replay.
-    for cid, uid in read:
-        totals[uid] = totals.get(uid, 0) - added[cid]
+    read, archived, totals = state  # read_state's answer: the totals as they were before this batch
+    for _cid, uid in read:
+        totals.setdefault(uid, 0)
+    before = dict(totals)
     memos: dict[int, dict] = {}  # conversation id -> {user id: the summary's fixed part}
     moved, out, own = set(), [], []
     for req in batch:
@@ -116,7 +121,7 @@ def _events_and_marks(batch: list, state: tuple, added: Counter, cache=None) -> 
                 inbox_moves=inbox_moves(was[uid], _filters(conv, uid, seq, read[(cid, uid)], None)),
             )))
         archived[(cid, sender_id)] = archived[(cid, conv.other_user_id(sender_id))] = None  # a message unarchives
-    return out, own, _marks(batch, read, moved)
+    return out, own, _marks(batch, read, moved), {uid: total - before[uid] for uid, total in totals.items()}
 
 
 def _marks(batch: list, read: dict, moved: set) -> list[tuple[int, int, int]]:
