@@ -87,14 +87,13 @@ def _events_and_marks(batch: list, state: tuple, cache=None) -> tuple[list, list
     Return the events, per request the position of the sender's own event among them, the
     participations' read marks (`_marks`), and how far each user's unread total moved
     ({user_id: delta}, for unread.unread_add_statement). Caller holds the conversation and
-    stream-head locks, so the counts read here are final. The summaries' fixed parts are kept in the
-    writer's ConversationCache memo when there is one (a listing card costs more than the
-    rest of a message: docs/benchmarks.md).
+    stream-head locks, so the counts read here are final. The summaries' fixed parts are kept
+    in the writer's ConversationCache memo when there is one (a listing card costs more than
+    the rest of a message: docs/benchmarks.md).
     """
-    read, archived, totals = state  # read_state's answer: the totals as they were before this batch
-    for _cid, uid in read:
-        totals.setdefault(uid, 0)
-    before = dict(totals)
+    read, archived, kept = state  # read_state's answer: the totals kept before this batch (no row: 0)
+    before = {uid: kept.get(uid, 0) for _cid, uid in read}
+    totals = dict(before)
     memos: dict[int, dict] = {}  # conversation id -> {user id: the summary's fixed part}
     moved, out, own = set(), [], []
     for req in batch:
