@@ -119,6 +119,16 @@ def test_the_peers_summary_compares_at_500_even_when_one_contender_held_nothing(
     assert "@500/s" in summary and "@100/s" not in summary, summary
 
 
+def test_the_peers_summary_is_printed_when_no_contender_held_a_step():
+    """A one-step ladder that every contender failed (a profile run at one rate) still gets its
+    table, compared at that rate, instead of a crash after the whole run."""
+    rows = [{"scenario": "peers", "contender": c, "label": f"peers: {c}", "round": 1, "rate": 1500.0, "lost": 0,
+             "achieved_rate": 1500.0, "latency_ms": {"p50": 40.0, "p99": 900.0}, "server_cpu_pct": 80.0,
+             "measured_sent": 15000, "window_s": 10} for c in ("parley-sqlite", "socketio")]
+    summary = scenarios.peers_summary(rows)
+    assert "p99 ms @1500/s" in summary and "900.0" in summary, summary
+
+
 def test_worst_seconds_names_the_second_a_stall_came_from():
     """A step's p99 says how bad its tail was; worst_seconds says when: a stall in its third
     second shows there first, with a message never delivered ranked slowest of all."""

@@ -276,7 +276,7 @@ def test_a_retry_inside_a_batch_is_answered_at_the_rate_limit(world, settings):
 def test_the_conversation_cache_expires_on_its_clock(world, django_assert_num_queries):
     alice, bob, carol, _dave, c1, _c2, _c3 = world
     clock = ManualClock(1000.0)
-    cache = ConversationCache(ttl=60, clock=clock)
+    cache = ConversationCache(ttl=60, clock=clock, spread=lambda: 0.0)  # each entry lives the whole ttl
     with django_assert_num_queries(1):
         (first,) = conversations_for([(bob, c1.pk)], cache=cache)
     assert first.pk == c1.pk
@@ -293,11 +293,28 @@ def test_the_conversation_cache_expires_on_its_clock(world, django_assert_num_qu
     assert fresh is not first and fresh.listing.title == "Renamed bicycle"
 
 
+def test_conversations_cached_together_expire_spread_over_the_second_half_of_the_ttl():
+    """After a restart every conversation is loaded within seconds: they must not all expire
+    (and be loaded again, a burst that stalls the sends) in one second. Never older than ttl."""
+    clock = ManualClock(0.0)
+    cache = ConversationCache(ttl=60, clock=clock)
+    ids = range(1, 401)
+    cache.put_many({cid: object() for cid in ids})
+    alive = []
+    for at in (29.9, 40, 50, 59.9, 60):
+        clock.now = at
+        alive.append(len(cache.get_many(ids)))
+    assert alive[0] == 400, "none before ttl / 2"
+    assert 400 > alive[1] > alive[2] > alive[3] > 0, alive  # leaving gradually, not at once
+    assert 100 < alive[2] < 300, alive  # about half left at three quarters of the ttl
+    assert alive[4] == 0, "none outlives the ttl"
+
+
 def test_send_batch_uses_the_cache_until_it_expires(world):
     """The listing card in the events may be up to ttl old, never older."""
     alice, bob, _carol, _dave, c1, _c2, _c3 = world
     clock = ManualClock(0.0)
-    cache = ConversationCache(ttl=60, clock=clock)
+    cache = ConversationCache(ttl=60, clock=clock, spread=lambda: 0.0)
     send_batch([req(bob, c1, "warm the cache")], cache=cache)
     c1.listing.title = "Price dropped"
     c1.listing.save()

@@ -1,9 +1,11 @@
 """The one access check per kind of object: missing and not-yours raise the same NotFound."""
 
+import random
 import time
 
 from django.utils.translation import gettext_lazy as _
 
+from parley.core.compiled import KeyLookup
 from parley.core.errors import NotFound
 from parley.core.ids import database_id
 
@@ -20,6 +22,11 @@ def conversations_visible():
     return Conversation.objects.select_related("listing", "buyer", "seller")
 
 
+# conversations_visible() by id, its SQL compiled once (core.compiled): the access check's
+# lookup on every conversation a writer has not cached.
+_visible_by_id = KeyLookup(conversations_visible)
+
+
 def may_see(user, conversation: Conversation | None) -> bool:
     return (
         conversation is not None
@@ -31,7 +38,7 @@ def may_see(user, conversation: Conversation | None) -> bool:
 def conversation_for(user, conversation_id) -> Conversation:
     """Return the conversation if `user` takes part in it, else raise NotFound."""
     conversation_id = database_id(conversation_id)
-    conversation = conversations_visible().filter(pk=conversation_id).first() if conversation_id else None
+    conversation = _visible_by_id.in_bulk([conversation_id]).get(conversation_id) if conversation_id else None
     if not may_see(user, conversation):
         raise _conversation_not_found()
     return conversation
@@ -58,21 +65,26 @@ class ConversationCache:
     derives from the conversation (the summaries' fixed parts), expiring with the entry.
     The send path keeps one per writer thread; search fills one with the conversations its
     request already loaded. Pages and the API load fresh. Not thread-safe: one per thread.
+
+    An entry lives between `ttl / 2` and `ttl` (`spread` draws where): conversations loaded
+    together, as every one is after a restart, would otherwise all expire in the same second
+    and be loaded again in a burst that stalls the sends behind it (docs/benchmarks.md).
     """
 
-    def __init__(self, ttl: float = 60.0, size: int = 4096, clock=time.monotonic):
-        self.ttl, self.size, self.clock = ttl, size, clock
-        self._items: dict[int, tuple[float, Conversation, dict]] = {}
+    def __init__(self, ttl: float = 60.0, size: int = 4096, clock=time.monotonic, spread=random.random):
+        self.ttl, self.size, self.clock, self.spread = ttl, size, clock, spread
+        self._items: dict[int, tuple[float, Conversation, dict]] = {}  # id -> (expiry, conversation, memo)
 
     def get_many(self, ids) -> dict[int, Conversation]:
         now = self.clock()
-        return {cid: hit[1] for cid in ids if (hit := self._items.get(cid)) and now - hit[0] < self.ttl}
+        return {cid: hit[1] for cid in ids if (hit := self._items.get(cid)) and now < hit[0]}
 
     def put_many(self, conversations: dict[int, Conversation]) -> None:
         if len(self._items) + len(conversations) > self.size:
             self._items.clear()
         now = self.clock()
-        self._items.update((cid, (now, conv, {})) for cid, conv in conversations.items())
+        self._items.update((cid, (now + self.ttl * (1 - self.spread() / 2), conv, {}))
+                           for cid, conv in conversations.items())
 
     def memo(self, conversation: Conversation) -> dict:
         """The memo of this conversation's entry (a throwaway dict if it is not the cached one)."""
@@ -85,7 +97,7 @@ def conversations_for(pairs: list[tuple[object, object]], *, cache: Conversation
     ids = {cid for _, raw in pairs if (cid := database_id(raw))}
     found = cache.get_many(ids) if cache else {}
     if missing := ids - found.keys():
-        loaded = conversations_visible().in_bulk(missing)
+        loaded = _visible_by_id.in_bulk(missing)
         if cache:
             cache.put_many(loaded)
         found.update(loaded)
