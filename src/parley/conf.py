@@ -63,6 +63,9 @@ DEFAULTS = {
     "PARLEY_HEADER_TIMEOUT": 10,
     # Writer threads for the send path: None = 1 on SQLite, 2 on PostgreSQL (realtime/batcher.py).
     "PARLEY_SEND_WRITERS": None,
+    # Milliseconds a batch that could start may wait for more calls, while they arrive at least
+    # one per two windows (realtime/batcher.py); 0: never wait.
+    "PARLEY_SEND_WINDOW_MS": 2,
     # The send path's statements as server-side prepared statements on PostgreSQL (core/prepared.py).
     "PARLEY_PREPARED_STATEMENTS": True,
     # sys.setswitchinterval for a server process (None: leave Python's 5 ms). See realtime/asgi.py.

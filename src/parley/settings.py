@@ -289,6 +289,8 @@ PARLEY_WS_MAX_PER_USER = int(os.environ.get("PARLEY_WS_MAX_PER_USER", "20"))
 PARLEY_HEADER_TIMEOUT = float(os.environ.get("PARLEY_HEADER_TIMEOUT", "10"))
 # Writer threads for the WebSocket send path; unset: 1 (measured best, docs/benchmarks.md).
 PARLEY_SEND_WRITERS = int(os.environ["PARLEY_SEND_WRITERS"]) if os.environ.get("PARLEY_SEND_WRITERS") else None
+# Milliseconds a send batch may wait for company under load (realtime/batcher.py); 0: never.
+PARLEY_SEND_WINDOW_MS = float(os.environ.get("PARLEY_SEND_WINDOW_MS", "2"))
 PARLEY_PREPARED_STATEMENTS = env_bool("PARLEY_PREPARED_STATEMENTS", True)
 PARLEY_PAGE_SIZE = 30
 # Explained risk warnings on messages (parley.safety.risk); PARLEY_SAFETY_TIPS=0 turns detection off.

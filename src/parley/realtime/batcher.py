@@ -14,9 +14,19 @@ them), and a second writer fills that wait; in the side-by-side bench, pinned to
 two writers held 500–750/s where one held 300/s (docs/benchmarks.md, "peers"). Writers take
 row locks in one order (conversations, then stream heads), so they cannot deadlock. Two
 calls of one socket never race: a socket waits for each reply.
+
+A batch's fixed cost (the transaction, a statement per table, the commit) is most of a small
+batch's: at 500 sends a second on one pinned core the writer ran batches of 1.1-1.3 sends at
+1.4-1.5 ms of CPU per send, and gathered into batches of two, 1.1 ms (docs/benchmarks.md,
+"A window for the send batch"). So a batch that could start may wait until its oldest call
+has waited PARLEY_SEND_WINDOW_MS, while calls arrive at least one per two windows on average
+(an exponential average of the gaps between arrivals); a full batch starts at once. A quiet
+server's sends never wait, and calls that queued behind busy writers have waited their
+window already, so they go as soon as a writer is free.
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -29,6 +39,11 @@ MAX_BATCH = 256
 BatchHandler = Callable[[list], list]
 
 
+def default_window() -> float:
+    """Seconds a batch may wait for company (PARLEY_SEND_WINDOW_MS; 0: never)."""
+    return float(getattr(settings, "PARLEY_SEND_WINDOW_MS", 0) or 0) / 1000
+
+
 def default_writers() -> int:
     configured = getattr(settings, "PARLEY_SEND_WRITERS", None)
     if configured:
@@ -39,12 +54,16 @@ def default_writers() -> int:
 class Batcher:
     """Run `handler(calls) -> results` (one result per call, in order) on writer threads."""
 
-    def __init__(self, handler: BatchHandler, *, name: str = "batch", max_batch: int = MAX_BATCH, writers: int | None = None):
+    def __init__(self, handler: BatchHandler, *, name: str = "batch", max_batch: int = MAX_BATCH,
+                 writers: int | None = None, window: float | None = None, clock=time.monotonic):
         self.handler, self.name, self.max_batch = handler, name, max_batch
-        self._writers = writers
-        self._pending: list[tuple[object, asyncio.Future]] = []
+        self._writers, self._window, self.clock = writers, window, clock
+        self._pending: list[tuple[object, asyncio.Future, float]] = []  # (call, future, arrival)
         self._in_flight = 0
         self._executor: ThreadPoolExecutor | None = None
+        self._gap = float("inf")  # the recent arrivals' mean interval (an exponential average)
+        self._last_arrival = None
+        self._timer: asyncio.TimerHandle | None = None
 
     @property
     def writers(self) -> int:
@@ -52,32 +71,64 @@ class Batcher:
             self._writers = default_writers()
         return self._writers
 
+    @property
+    def window(self) -> float:
+        if self._window is None:
+            self._window = default_window()
+        return self._window
+
     async def submit(self, call):
         """Queue one call for the next batch; return its result once the batch has run."""
         future = asyncio.get_running_loop().create_future()
-        self._pending.append((call, future))
-        self._start_batches()
+        now = self.clock()
+        self._arrived(now)
+        self._pending.append((call, future, now))
+        if self._timer is None or len(self._pending) >= self.max_batch:
+            self._start_batches()
         return await future
 
+    def _arrived(self, now: float) -> None:
+        if self._last_arrival is not None:
+            gap = now - self._last_arrival
+            self._gap = gap if self._gap == float("inf") else 0.8 * self._gap + 0.2 * gap
+        self._last_arrival = now
+
+    def _wait_left(self) -> float:
+        """Seconds the next batch should still wait for company: until its oldest call has
+        waited a window, while calls arrive at least one per two windows; else 0."""
+        if not self.window or self._gap >= 2 * self.window or len(self._pending) >= self.max_batch:
+            return 0.0
+        return self._pending[0][2] + self.window - self.clock()
+
+    def _window_over(self) -> None:
+        self._timer = None
+        self._start_batches()
+
     def _start_batches(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         while self._pending and self._in_flight < self.writers:
+            if (wait := self._wait_left()) > 0:
+                self._timer = asyncio.get_running_loop().call_later(wait, self._window_over)
+                return
             batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
             self._in_flight += 1
             asyncio.get_running_loop().create_task(self._run(batch))
 
-    async def _run(self, batch: list[tuple[object, asyncio.Future]]) -> None:
+    async def _run(self, batch: list[tuple[object, asyncio.Future, float]]) -> None:
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix=f"parley-{self.name}")
         try:
             results = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._call_handler, [call for call, _ in batch]
+                self._executor, self._call_handler, [call for call, _, _ in batch]
             )
         except Exception as exc:  # e.g. the database is down: every caller hears it
-            for _, future in batch:
+            for _, future, _ in batch:
                 if not future.done():
                     future.set_exception(exc)
         else:
-            for (_, future), result in zip(batch, results):
+            for (_, future, _), result in zip(batch, results):
                 if not future.done():
                     future.set_result(result)
         finally:
