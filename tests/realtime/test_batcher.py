@@ -1,5 +1,6 @@
 """realtime.batcher.Batcher's window: calls that arrive close together share a batch; a lone
-call, a full batch and calls that queued behind a busy writer never wait for company."""
+call and a full batch never wait for company, nor do calls that already waited a window
+behind a busy writer."""
 
 import asyncio
 import threading

@@ -21,8 +21,9 @@ batch's: at 500 sends a second on one pinned core the writer ran batches of 1.1-
 "A window for the send batch"). So a batch that could start may wait until its oldest call
 has waited PARLEY_SEND_WINDOW_MS, while calls arrive at least one per two windows on average
 (an exponential average of the gaps between arrivals); a full batch starts at once. A quiet
-server's sends never wait, and calls that queued behind busy writers have waited their
-window already, so they go as soon as a writer is free.
+server's sends never wait, and no call waits for company longer than the window after it
+arrived: time spent queued behind a busy writer counts, so a call that queued that long goes
+as soon as a writer is free.
 """
 
 import asyncio
