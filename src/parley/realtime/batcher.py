@@ -27,7 +27,6 @@ as soon as a writer is free.
 """
 
 import asyncio
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -56,10 +55,10 @@ class Batcher:
     """Run `handler(calls) -> results` (one result per call, in order) on writer threads."""
 
     def __init__(self, handler: BatchHandler, *, name: str = "batch", max_batch: int = MAX_BATCH,
-                 writers: int | None = None, window: float | None = None, clock=time.monotonic):
+                 writers: int | None = None, window: float | None = None):
         self.handler, self.name, self.max_batch = handler, name, max_batch
-        self._writers, self._window, self.clock = writers, window, clock
-        self._pending: list[tuple[object, asyncio.Future, float]] = []  # (call, future, arrival)
+        self._writers, self._window = writers, window
+        self._pending: list[tuple[object, asyncio.Future, float]] = []  # (call, future, arrival in loop time)
         self._in_flight = 0
         self._executor: ThreadPoolExecutor | None = None
         self._gap = float("inf")  # the recent arrivals' mean interval (an exponential average)
@@ -80,8 +79,8 @@ class Batcher:
 
     async def submit(self, call):
         """Queue one call for the next batch; return its result once the batch has run."""
-        future = asyncio.get_running_loop().create_future()
-        now = self.clock()
+        loop = asyncio.get_running_loop()
+        future, now = loop.create_future(), loop.time()  # the clock of the window's timers
         self._arrived(now)
         self._pending.append((call, future, now))
         if self._timer is None or len(self._pending) >= self.max_batch:
@@ -99,7 +98,7 @@ class Batcher:
         waited a window, while calls arrive at least one per two windows; else 0."""
         if not self.window or self._gap >= 2 * self.window or len(self._pending) >= self.max_batch:
             return 0.0
-        return self._pending[0][2] + self.window - self.clock()
+        return self._pending[0][2] + self.window - asyncio.get_running_loop().time()
 
     def _window_over(self) -> None:
         self._timer = None
