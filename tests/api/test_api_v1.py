@@ -235,3 +235,14 @@ def test_api_errors_for_unknown_routes_are_json_or_404(people):
     _, bob, _ = people
     r = Api(bob).get("/conversations/not-a-number")
     assert r.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # the long-poll view closes its connection between reads
+def test_a_single_value_query_parameter_given_twice_is_refused():
+    """ninja keeps the last of repeated values, so `?timeout=[…]&timeout=0` was accepted as 0:
+    a request that breaks the documented schema must get a clear error instead."""
+    api = Api(f.user("alice"))
+    assert api.get("/events", since=0, timeout=0).status_code == 200
+    refused = api.client.get("/api/v1/events?since=0&timeout=%5B%7B%7D%5D&timeout=0")
+    error_of(refused, 422, "invalid")
+    error_of(api.client.get("/api/v1/events?since=0&since=1"), 422, "invalid")

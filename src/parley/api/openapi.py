@@ -39,13 +39,21 @@ def client_frame_schema() -> tuple[dict, dict]:
 class ObjectBodyParser(Parser):
     """Every body of this API is a JSON object. ninja's own parser hands any JSON value to the
     schema, and a schema whose fields all have defaults reads `[]` or `5` as "nothing given"
-    (ninja schemas read attributes too); refuse them here, as 400 `bad_json`."""
+    (ninja schemas read attributes too); refuse them here, as 400 `bad_json`.
+
+    A parameter of one value given several times (`?timeout=1&timeout=x`) reaches its schema
+    as the list of them, which a number or a string refuses (422 `invalid`), instead of
+    ninja's last value winning silently."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("the body must be a JSON object")
         return data
+
+    def parse_querydict(self, data, list_fields, request):
+        return {key: data.getlist(key) if key in list_fields or len(data.getlist(key)) > 1 else data[key]
+                for key in data.keys()}
 
 
 class ParleyAPI(NinjaAPI):
