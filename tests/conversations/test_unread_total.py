@@ -71,3 +71,29 @@ def test_the_migration_counts_what_is_unread_from_the_marks(db):
     UnreadTotal.objects.all().delete()
     import_module("parley.conversations.migrations.0011_unreadtotal").count_what_is_unread(apps, None)
     assert kept([seller, bob, carol]) == expected
+
+
+def test_deleting_a_listing_costs_one_statement_per_participation_and_none_when_read(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seller, bob, carol = f.user(), f.user(), f.user()
+    listing = f.listing(seller=seller)
+    c_bob = f.conversation(buyer=bob, seller=seller, listing_obj=listing)
+    c_carol = f.conversation(buyer=carol, seller=seller, listing_obj=listing)
+    f.send(c_bob, bob, "Still there?")
+    f.send(c_carol, carol, "Hello")
+    f.send(c_carol, seller, "Hi")  # the seller read carol's; carol has one unread
+    people = [seller, bob, carol]
+    assert kept(people) == recount(people) == {seller.pk: 1, bob.pk: 0, carol.pk: 1}
+
+    with CaptureQueriesContext(connection) as queries:
+        listing.delete()
+    sqls = [q["sql"] for q in queries.captured_queries]
+    moves = [sql for sql in sqls if UnreadTotal._meta.db_table in sql]
+    assert len(moves) == 4, "one statement per participation"
+    by_id = [sql for sql in sqls if "last_seq" in sql and "LIMIT 1" in sql]
+    assert not by_id, f"no read of a conversation's last_seq before each: {by_id}"
+    assert kept(people) == {seller.pk: 0, bob.pk: 0, carol.pk: 0}
+    assert list(UnreadTotal.objects.filter(user_id=bob.pk).values_list("total", flat=True)) in ([], [0]), (
+        "bob had nothing unread: nothing taken off his total")

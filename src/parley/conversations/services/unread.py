@@ -45,6 +45,16 @@ def unread_move(user_id: int, delta: int) -> int:
 
 def participation_deleted(sender, instance, **kwargs) -> None:
     """pre_delete of a Participant (a conversation, listing or user deleted): its unread
-    messages leave the user's total."""
-    last_seq = Conversation.objects.filter(pk=instance.conversation_id).values_list("last_seq", flat=True).first()
-    unread_add({instance.user_id: -((last_seq or 0) - instance.last_read_seq)})
+    messages leave the user's total.
+
+    One statement per participation, which writes nothing when it had nothing unread: a
+    listing's deletion sends this once for each of its conversations' two participations.
+    """
+    total, conversation = quote(UnreadTotal._meta.db_table), quote(Conversation._meta.db_table)
+    with cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {total} (user_id, total) SELECT %s, %s - c.last_seq FROM {conversation} c "
+            f"WHERE c.id = %s AND c.last_seq > %s "
+            f"ON CONFLICT (user_id) DO UPDATE SET total = {total}.total + excluded.total",
+            [instance.user_id, instance.last_read_seq, instance.conversation_id, instance.last_read_seq],
+        )
