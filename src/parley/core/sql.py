@@ -12,11 +12,6 @@ from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-try:
-    from psycopg.adapt import Transformer
-except ImportError:  # SQLite only: no psycopg (execute_together inlines literals on PostgreSQL only)
-    Transformer = None
-
 from . import prepared
 
 CHUNK_ROWS = 500
@@ -228,48 +223,38 @@ def lock_in_key_order(table: str, column: str, count: int) -> str:
             f"WHERE {column} IN ({placeholders(count)}) ORDER BY {column} FOR UPDATE) ")
 
 
-# A round trip's statements go as one query (execute_together), grouped within these limits, so
-# that a batch of any size stays a few round trips of sane size.
+# psycopg parses a query for its placeholders once and caches the parse (an LRU of 128
+# queries), but only for queries of at most 4,096 characters and 50 parameters
+# (psycopg/_queries.py); a longer one is parsed with a regular expression on every execute,
+# about 1 µs per parameter. A send batch of 8 has some 150 parameters, so at those limits its
+# two round trips became seven. The send path's queries come in few shapes (one per batch size
+# and statement mix: their text is `EXECUTE name(%s, …)` once prepared, core/prepared.py), so
+# caching bigger ones is cheap: the limits are raised to MERGE_MAX_* for this process, and
+# merged queries stay within them (bench.send_micro --postgres --batch 8, docs/benchmarks.md).
 MERGE_MAX_CHARS, MERGE_MAX_PARAMS = 16384, 1024
 
 
-def inline_literals(sql: str, params: Sequence, literal: Callable[[Any], str]) -> str:
-    """`sql` with each %s replaced by its parameter as an SQL literal (%% becomes %), as
-    psycopg's client-side binding makes it, for a query sent with no parameters.
-
-    Plain ints (most of the send path's parameters: ids, seqs, counts) and None are written
-    here as psycopg writes them (a negative int with a space before its sign, so `- %s` never
-    makes a comment); everything else goes through `literal`, psycopg's own quoting for the
-    connection (psycopg_literal). psycopg's binding parses the query for its
-    placeholders and dispatches each value to its dumper in Python, about 1.6 µs per
-    parameter, some 80 parameters per send batch of one (docs/benchmarks.md, "Literals").
-    """
-    out = []
-    for p in params:
-        kind = type(p)
-        if kind is int:
-            out.append(str(p) if p >= 0 else f" {p}")
-        elif p is None:
-            out.append("NULL")
-        else:
-            out.append(literal(p))
-    return sql % tuple(out)
+def _cache_bigger_query_parses() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # SQLite only: no psycopg
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_PARAMS", MERGE_MAX_PARAMS) < MERGE_MAX_PARAMS:
+        _queries.MAX_CACHED_STATEMENT_PARAMS = MERGE_MAX_PARAMS
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", MERGE_MAX_CHARS) < MERGE_MAX_CHARS:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = MERGE_MAX_CHARS
 
 
-def psycopg_literal(raw_cursor) -> Callable[[Any], str]:
-    """A value as the SQL literal psycopg's client-side binding makes of it on this cursor (its
-    dumpers, its connection's encoding)."""
-    as_literal, encoding = Transformer.from_context(raw_cursor).as_literal, raw_cursor.connection.info.encoding
-    return lambda value: as_literal(value).decode(encoding)
+_cache_bigger_query_parses()
 
 
 def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
     """Run (sql, params) statements in order; return each one's rows ([] when it returns none).
 
-    On PostgreSQL consecutive statements travel as one query (within MERGE_MAX_*), so one round
-    trip: their parameters are bound client-side, as Django's psycopg cursor does it
-    (inline_literals), so several statements go in one simple-protocol query, and each result
-    is read with nextset(). Each round trip of a send batch costs the writer thread
+    On PostgreSQL consecutive statements travel as one query, so one round trip, while the
+    merged query stays within psycopg's parse cache (MERGE_MAX_*): Django's psycopg cursor
+    binds parameters client-side, so several statements go in one simple-protocol query, and
+    each result is read with nextset(). Each round trip of a send batch costs the writer thread
     Python CPU and a wait (docs/benchmarks.md, "peers"). SQLite runs in the process and takes
     one statement per execute, so there they run one by one. A failing statement fails the
     call, and the caller's transaction with it, as when they run one by one. Inside
@@ -297,12 +282,10 @@ def execute_together(statements: Sequence[tuple[str, Sequence]]) -> list[list[tu
 
 
 def _run_groups(cur, raw, statements, answers, out: list) -> list:
-    """Send the statements in groups (one query each, literals inlined); append to `out` the rows
-    of each one whose `answers` flag is true (every one's when `answers` is None)."""
-    literal = psycopg_literal(raw)
+    """Send the statements in groups (one query each); append to `out` the rows of each one
+    whose `answers` flag is true (every one's when `answers` is None)."""
     for group in _groups(statements):
-        cur.execute(inline_literals(";\n".join(sql for sql, _ in group), [p for _, params in group for p in params],
-                                    literal))
+        cur.execute(";\n".join(sql for sql, _ in group), [p for _, params in group for p in params])
         for n in range(len(group)):
             if n:
                 raw.nextset()
