@@ -97,3 +97,14 @@ def test_deleting_a_listing_costs_one_statement_per_participation_and_none_when_
     assert kept(people) == {seller.pk: 0, bob.pk: 0, carol.pk: 0}
     assert list(UnreadTotal.objects.filter(user_id=bob.pk).values_list("total", flat=True)) in ([], [0]), (
         "bob had nothing unread: nothing taken off his total")
+
+
+def test_an_account_with_unread_messages_can_be_deleted(db):
+    seller, bob = f.user(), f.user()
+    conv = f.conversation(buyer=bob, seller=seller)
+    f.send(conv, bob, "Hi")
+    f.send(conv, seller, "Hello")  # bob has one unread, the seller none
+    assert kept([seller, bob]) == {seller.pk: 0, bob.pk: 1}
+    bob.delete()  # his participation's pre_delete moves his own total, then the total goes with him
+    assert not UnreadTotal.objects.filter(user_id=bob.pk).exists()
+    assert kept([seller]) == recount([seller]) == {seller.pk: 0}
