@@ -20,7 +20,7 @@ from array import array
 
 import orjson
 
-from .procstat import ProcSample, cpu_seconds, loadavg, machine_busy_seconds, self_cpu_seconds
+from .procstat import PostgresSample, ProcSample, cpu_seconds, loadavg, machine_busy_seconds, postgres_pids, self_cpu_seconds
 from .wsclient import HTTPClient, ws_connect
 
 NS = 1_000_000_000
@@ -259,6 +259,8 @@ class Delivery:
         t0 = start_ns / NS
         started_at = time.time() + 0.05  # wall clock, to line the worst seconds up with server logs
         srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
+        pg_pids = postgres_pids()  # found now: scanning /proc inside the sending loop would delay sends
+        pg = PostgresSample(pg_pids)
         cpu0 = self_cpu_seconds()
         machine0 = machine_busy_seconds()
         measured_from = None
@@ -269,6 +271,7 @@ class Delivery:
             while i < due:
                 if i == step.n_warm:  # warm-up over: the measured window starts here
                     srv = [ProcSample(pid) for pid in self.cfg.get("server_pids", [])]
+                    pg = PostgresSample(pg_pids)
                     cpu0 = self_cpu_seconds()
                     machine0 = machine_busy_seconds()
                     measured_from = time.monotonic()
@@ -296,6 +299,7 @@ class Delivery:
         send_window = time.monotonic() - measured_from
         srv_stats = [s.stop() for s in srv]
         srv_cpu0 = [s.cpu0 for s in srv]
+        pg_used = pg.stop()
         cpu_used = self_cpu_seconds() - cpu0
         machine1 = machine_busy_seconds()
         ncpu = os.cpu_count() or 1
@@ -339,10 +343,15 @@ class Delivery:
                                               if srv and len(measured) > lost_measured else None),
             "server_rss_mib": round(sum(s["rss_kib"] for s in srv_stats) / 1024, 1) if srv_stats else None,
             "loadgen_cpu_pct": round(100 * cpu_used / send_window, 1) if send_window else None,
+            # PostgreSQL's processes (shared by every contender that writes to it; None without one here).
+            "postgres_cpu_pct": round(100 * pg_used / send_window, 1) if pg_used is not None and send_window else None,
+            "postgres_cpu_ms_per_msg": (round(1000 * pg_used / len(measured), 3)
+                                        if pg_used is not None and len(measured) else None),
             # Noise: CPU used by everything else on this shared machine (100% = one core).
             "machine_cpu_pct": round(machine_pct, 1),
             "other_cpu_pct": round(machine_pct - sum(s["cpu_pct"] for s in srv_stats)
-                                   - (100 * cpu_used / send_window if send_window else 0), 1),
+                                   - (100 * cpu_used / send_window if send_window else 0)
+                                   - (100 * pg_used / send_window if pg_used is not None and send_window else 0), 1),
             "loadavg": loadavg(),
             "cdf": cdf_points(lat),
             "worst_seconds": worst_seconds(step.intended, step.latency, measured),

@@ -61,3 +61,54 @@ def machine_busy_seconds() -> tuple[float, float]:
 def loadavg() -> float:
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
+
+
+def _cpu_with_reaped(pid: int) -> float:
+    """User + system CPU of pid's threads and of the children it has reaped."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / _TICK
+
+
+def postgres_pids() -> list[int]:
+    """This machine's PostgreSQL server processes (the postmaster, backends, background workers)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+class PostgresSample:
+    """CPU seconds PostgreSQL's processes used between construction and stop(), None when no
+    PostgreSQL runs on this machine (SQLite-only runs, a remote server).
+
+    A backend or autovacuum worker that exits is reaped by the postmaster, whose count of its
+    reaped children's CPU then holds it; one started during the window counts from its start.
+    Construct it with `pids` (from an earlier postgres_pids()) where a scan of /proc would
+    delay the caller.
+    """
+
+    def __init__(self, pids: list[int] | None = None):
+        self.cpu0 = self._read(postgres_pids() if pids is None else pids)
+
+    @staticmethod
+    def _read(pids) -> dict[int, float]:
+        out = {}
+        for pid in pids:
+            try:
+                out[pid] = _cpu_with_reaped(pid)
+            except OSError:  # exited: its CPU is in the postmaster's reaped children
+                continue
+        return out
+
+    def stop(self) -> float | None:
+        now = self._read(postgres_pids())
+        if not now and not self.cpu0:
+            return None
+        return max(0.0, sum(now.values()) - sum(self.cpu0.values()))

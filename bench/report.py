@@ -41,6 +41,8 @@ def table(rows: list[dict]) -> str:
             notes.append(f"loadgen only reached {r['achieved_rate']}/s")
         if r.get("other_cpu_pct") is not None and r["other_cpu_pct"] > 20:
             notes.append(f"NOISY: other processes used {r['other_cpu_pct']}% CPU")
+        if (r.get("postgres_cpu_pct") or 0) >= 5:
+            notes.append(f"PostgreSQL {r['postgres_cpu_pct']}% CPU, {r['postgres_cpu_ms_per_msg']} ms/msg")
         if r["scenario"] == "a" and r.get("idle_ws"):
             i = r["idle_ws"]
             notes.append(f"{r.get('connected')} sockets; idle CPU {i.get('server_cpu_pct')}%")

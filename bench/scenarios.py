@@ -435,6 +435,7 @@ def peers_summary(rows: list[dict]) -> str:
             "p99": _spread([s["latency_ms"]["p99"] for s in at_ref]),
             "cpu": _spread([cpu_ms_per_msg(s) for s in at_ref]),
             "cpu_drained": _spread([s.get("server_cpu_ms_per_msg_drained") for s in at_ref]),
+            "pg": _spread([s.get("postgres_cpu_ms_per_msg") for s in at_ref if (s.get("postgres_cpu_pct") or 0) >= 5]),
             "kib": _spread([k.get("kib_per_socket") for k in kib]),
             "lg": max((s.get("loadgen_cpu_pct") or 0) for steps in runs.values() for s in steps),
             "rounds": len(runs),
@@ -451,11 +452,13 @@ def peers_summary(rows: list[dict]) -> str:
         return text
 
     head = ["contender", "rounds", "held rate/s", f"p50 ms {at}", f"p99 ms {at}",
-            f"CPU ms/msg {at}", "same, to drained", "KiB/idle socket", "max loadgen CPU%"]
+            f"CPU ms/msg {at}", "same, to drained", f"PostgreSQL CPU ms/msg {at}", "KiB/idle socket",
+            "max loadgen CPU%"]
     lines = [head]
     for key in [c[0] for c in CONTENDERS if c[0] in stats]:
         lines.append([labels[key], str(stats[key]["rounds"]), cell(key, "held", 0), cell(key, "p50"),
-                      cell(key, "p99"), cell(key, "cpu", 3), cell(key, "cpu_drained", 3), cell(key, "kib"), f"{stats[key]['lg']:.0f}"])
+                      cell(key, "p99"), cell(key, "cpu", 3), cell(key, "cpu_drained", 3), cell(key, "pg", 3),
+                      cell(key, "kib"), f"{stats[key]['lg']:.0f}"])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = ["Side by side (median [min-max] over rounds; (N.NNx) = ratio to the Socket.IO peer):"]
     out += [" | ".join(c.ljust(w) for c, w in zip(line, widths)) for line in lines]

@@ -77,7 +77,26 @@ def test_bench_smoke_peers_side_by_side(require_postgres, require_redis):
         assert row["sent"] > 0 and row["lost"] == 0 and row["duplicated"] == 0, row
         assert row["delivered"] == row["sent"] and row["acked"] == row["sent"], row
         assert row["pinned"]["server"] != row["pinned"]["loadgen"] or len(row["pinned"]["server"]) == 1, row
+    pg_rows = [r for r in rows if r["contender"] == "parley-pg"]
+    assert all(r["postgres_cpu_ms_per_msg"] > 0 for r in pg_rows), pg_rows
     assert "Side by side" in scenarios.peers_summary(rows)
+
+
+@pytest.mark.postgres
+def test_postgres_cpu_counts_a_backend_that_came_and_went_in_the_window(require_postgres):
+    """bench.procstat.PostgresSample: a connection opened after the sample started and closed
+    before it stopped leaves no process to read; its backend's CPU is in the postmaster's
+    reaped children, and counts."""
+    import psycopg
+
+    from bench.procstat import PostgresSample, postgres_pids
+
+    if not postgres_pids():
+        pytest.skip("PostgreSQL runs on another machine: its processes cannot be read here")
+    sample = PostgresSample()
+    with psycopg.connect(scenarios.PG_BASE, autocommit=True) as conn:
+        conn.execute("SELECT count(*) FROM generate_series(1, 4000000)").fetchone()
+    assert sample.stop() >= 0.1
 
 
 @pytest.mark.postgres
