@@ -63,11 +63,11 @@ def loadavg() -> float:
         return float(f.read().split()[0])
 
 
-def _cpu_with_reaped(pid: int) -> float:
-    """User + system CPU of pid's threads and of the children it has reaped."""
+def _stat(pid: int) -> tuple[int, float]:
+    """(parent pid, user + system CPU of pid's threads and of the children it has reaped)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / _TICK
+    return int(fields[1]), sum(int(x) for x in fields[11:15]) / _TICK
 
 
 def postgres_pids() -> list[int]:
@@ -84,31 +84,51 @@ def postgres_pids() -> list[int]:
     return pids
 
 
+def postgres_cpu(pids) -> dict[int, float]:
+    """CPU seconds of each of these PostgreSQL processes, counting each exited one once.
+
+    A backend that exits is reaped by the postmaster, whose count of reaped children's CPU then
+    holds it. So the children are read first and the postmaster (the one whose parent is not
+    among them) last, and a child that is gone by then is dropped: its CPU is in the
+    postmaster's count. (Read the other way round, a backend reaped in between counted nowhere.)
+    One that has exited and is not yet reaped reads as 0 (the kernel shows a zombie's CPU
+    nowhere): a backend ending at a window's edge can be missed. The bench's connections live
+    for the whole run.
+    """
+    read = {}
+    for pid in pids:
+        try:
+            read[pid] = _stat(pid)
+        except OSError:  # already reaped: in its parent's count
+            continue
+    out = {}
+    roots = [pid for pid, (ppid, _cpu) in read.items() if ppid not in read]
+    for pid in roots:
+        try:
+            out[pid] = _stat(pid)[1]
+        except OSError:
+            continue
+    for pid, (_ppid, cpu) in read.items():
+        if pid not in out and os.path.exists(f"/proc/{pid}"):  # a zombie still exists, not yet counted
+            out[pid] = cpu
+    return out
+
+
 class PostgresSample:
     """CPU seconds PostgreSQL's processes used between construction and stop(), None when no
     PostgreSQL runs on this machine (SQLite-only runs, a remote server).
 
-    A backend or autovacuum worker that exits is reaped by the postmaster, whose count of its
-    reaped children's CPU then holds it; one started during the window counts from its start.
+    A backend or autovacuum worker that exits during the window counts through the postmaster's
+    reaped children (postgres_cpu); one started during the window counts from its start.
     Construct it with `pids` (from an earlier postgres_pids()) where a scan of /proc would
     delay the caller.
     """
 
     def __init__(self, pids: list[int] | None = None):
-        self.cpu0 = self._read(postgres_pids() if pids is None else pids)
-
-    @staticmethod
-    def _read(pids) -> dict[int, float]:
-        out = {}
-        for pid in pids:
-            try:
-                out[pid] = _cpu_with_reaped(pid)
-            except OSError:  # exited: its CPU is in the postmaster's reaped children
-                continue
-        return out
+        self.cpu0 = postgres_cpu(postgres_pids() if pids is None else pids)
 
     def stop(self) -> float | None:
-        now = self._read(postgres_pids())
+        now = postgres_cpu(postgres_pids())
         if not now and not self.cpu0:
             return None
         return max(0.0, sum(now.values()) - sum(self.cpu0.values()))
