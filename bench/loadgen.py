@@ -300,6 +300,7 @@ class Delivery:
         srv_stats = [s.stop() for s in srv]
         srv_cpu0 = [s.cpu0 for s in srv]
         pg_used = pg.stop()
+        pg_pct = 100 * pg_used / send_window if pg_used is not None and send_window else None
         cpu_used = self_cpu_seconds() - cpu0
         machine1 = machine_busy_seconds()
         ncpu = os.cpu_count() or 1
@@ -344,14 +345,14 @@ class Delivery:
             "server_rss_mib": round(sum(s["rss_kib"] for s in srv_stats) / 1024, 1) if srv_stats else None,
             "loadgen_cpu_pct": round(100 * cpu_used / send_window, 1) if send_window else None,
             # PostgreSQL's processes (shared by every contender that writes to it; None without one here).
-            "postgres_cpu_pct": round(100 * pg_used / send_window, 1) if pg_used is not None and send_window else None,
+            "postgres_cpu_pct": round(pg_pct, 1) if pg_pct is not None else None,
             "postgres_cpu_ms_per_msg": (round(1000 * pg_used / len(measured), 3)
                                         if pg_used is not None and len(measured) else None),
             # Noise: CPU used by everything else on this shared machine (100% = one core).
             "machine_cpu_pct": round(machine_pct, 1),
             "other_cpu_pct": round(machine_pct - sum(s["cpu_pct"] for s in srv_stats)
                                    - (100 * cpu_used / send_window if send_window else 0)
-                                   - (100 * pg_used / send_window if pg_used is not None and send_window else 0), 1),
+                                   - (pg_pct or 0), 1),
             "loadavg": loadavg(),
             "cdf": cdf_points(lat),
             "worst_seconds": worst_seconds(step.intended, step.latency, measured),

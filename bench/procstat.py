@@ -6,10 +6,15 @@ import time
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields after the command name (fields[0] is the state)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of every thread of pid."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
@@ -65,8 +70,7 @@ def loadavg() -> float:
 
 def _stat(pid: int) -> tuple[int, float]:
     """(parent pid, user + system CPU of pid's threads and of the children it has reaped)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+    fields = _stat_fields(pid)
     return int(fields[1]), sum(int(x) for x in fields[11:15]) / _TICK
 
 

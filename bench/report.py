@@ -22,6 +22,12 @@ def cpu_ms_per_msg(r: dict):
     return round(10 * r["server_cpu_pct"] * r["window_s"] / r["measured_sent"], 2)
 
 
+def postgres_ms_per_msg(r: dict) -> float | None:
+    """PostgreSQL's CPU per message in a step that used it (5% of a core or more), else None:
+    an idle server's own ticks beside a SQLite run are not its cost."""
+    return r.get("postgres_cpu_ms_per_msg") if (r.get("postgres_cpu_pct") or 0) >= 5 else None
+
+
 def table(rows: list[dict]) -> str:
     lines = []
     for r in rows:
@@ -41,7 +47,7 @@ def table(rows: list[dict]) -> str:
             notes.append(f"loadgen only reached {r['achieved_rate']}/s")
         if r.get("other_cpu_pct") is not None and r["other_cpu_pct"] > 20:
             notes.append(f"NOISY: other processes used {r['other_cpu_pct']}% CPU")
-        if (r.get("postgres_cpu_pct") or 0) >= 5:
+        if postgres_ms_per_msg(r) is not None:
             notes.append(f"PostgreSQL {r['postgres_cpu_pct']}% CPU, {r['postgres_cpu_ms_per_msg']} ms/msg")
         if r["scenario"] == "a" and r.get("idle_ws"):
             i = r["idle_ws"]

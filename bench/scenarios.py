@@ -406,7 +406,7 @@ def _spread(values):
 
 def peers_summary(rows: list[dict]) -> str:
     """Per contender (median over rounds, min-max in brackets) and its ratio to the Socket.IO peer."""
-    from .report import cpu_ms_per_msg
+    from .report import cpu_ms_per_msg, postgres_ms_per_msg
 
     rows = [r for r in rows if r["scenario"] == "peers" and not r.get("skipped")]
     if not rows:
@@ -435,7 +435,7 @@ def peers_summary(rows: list[dict]) -> str:
             "p99": _spread([s["latency_ms"]["p99"] for s in at_ref]),
             "cpu": _spread([cpu_ms_per_msg(s) for s in at_ref]),
             "cpu_drained": _spread([s.get("server_cpu_ms_per_msg_drained") for s in at_ref]),
-            "pg": _spread([s.get("postgres_cpu_ms_per_msg") for s in at_ref if (s.get("postgres_cpu_pct") or 0) >= 5]),
+            "pg": _spread([postgres_ms_per_msg(s) for s in at_ref]),
             "kib": _spread([k.get("kib_per_socket") for k in kib]),
             "lg": max((s.get("loadgen_cpu_pct") or 0) for steps in runs.values() for s in steps),
             "rounds": len(runs),

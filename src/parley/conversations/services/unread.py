@@ -15,6 +15,11 @@ from ..models import Conversation, UnreadTotal
 from ..selectors import unread_totals_for
 
 
+def _add_on_conflict(table: str) -> str:
+    """The upsert's tail: a user's row that exists takes the delta onto its total."""
+    return f" ON CONFLICT (user_id) DO UPDATE SET total = {table}.total + excluded.total"
+
+
 def unread_add_statement(deltas: dict[int, int]) -> tuple[str, list] | None:
     """The (sql, params) that adds each {user_id: delta} to its total (None: nothing moves),
     to ride in a round trip (the send batch's last). Rows come in user-id order."""
@@ -23,8 +28,7 @@ def unread_add_statement(deltas: dict[int, int]) -> tuple[str, list] | None:
         return None
     table = quote(UnreadTotal._meta.db_table)
     return (
-        f"INSERT INTO {table} (user_id, total) VALUES {values_rows(len(moved), 2)} "
-        f"ON CONFLICT (user_id) DO UPDATE SET total = {table}.total + excluded.total",
+        f"INSERT INTO {table} (user_id, total) VALUES {values_rows(len(moved), 2)}" + _add_on_conflict(table),
         [value for row in moved for value in row],
     )
 
@@ -54,7 +58,6 @@ def participation_deleted(sender, instance, **kwargs) -> None:
     with cursor() as cur:
         cur.execute(
             f"INSERT INTO {total} (user_id, total) SELECT %s, %s - c.last_seq FROM {conversation} c "
-            f"WHERE c.id = %s AND c.last_seq > %s "
-            f"ON CONFLICT (user_id) DO UPDATE SET total = {total}.total + excluded.total",
+            f"WHERE c.id = %s AND c.last_seq > %s" + _add_on_conflict(total),
             [instance.user_id, instance.last_read_seq, instance.conversation_id, instance.last_read_seq],
         )
