@@ -174,6 +174,9 @@ def _run(args) -> None:
     from parley.realtime.asgi import tune_runtime
 
     tune_runtime()  # the server's GC thresholds: without them, full collections stall the batches
+    from bench.procstat import PostgresSample
+
+    pg = PostgresSample() if connection.vendor == "postgresql" else None
     cpu, wall = time.process_time(), time.perf_counter()
     batch_ms = []  # each batch's wall time: a stall (a GIN pending-list flush, say) shows in the tail
     with connection.execute_wrapper(count_statements):
@@ -182,6 +185,7 @@ def _run(args) -> None:
             send_batch(b, cache=cache)
             batch_ms.append(1000 * (time.perf_counter() - start))
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    pg_cpu = pg.stop() if pg is not None else None
     wal = [after - before for before, after in zip(wal, _wal_so_far(connection))] if wal else None
     if profiler:
         import pstats
@@ -205,6 +209,8 @@ def _run(args) -> None:
           f"CPU {1000 * cpu / count:.3f} ms/msg, wall {1000 * wall / count:.3f} ms/msg, errors {errors}, "
           f"flaggers {flag_cpu[0] / 1000 / count:.1f} µs/msg, notifications sink {sink_cpu[0] / 1000 / count:.1f} µs/msg"
           f"{worker}, {connection.vendor}: {statements[0] / len(batches):.1f} statements per batch")
+    if pg_cpu is not None:  # every postgres process on this machine: with nothing else running, the send path's
+        print(f"PostgreSQL CPU {1000 * pg_cpu / count:.3f} ms/msg")
     if wal:  # the whole server's WAL: with nothing else writing, the send path's
         print(f"WAL per message: {wal[0] / count:.0f} bytes, {wal[1] / count:.1f} records, "
               f"{wal[2] / count:.2f} full-page images")

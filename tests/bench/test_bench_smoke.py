@@ -172,3 +172,24 @@ def test_worst_seconds_names_the_second_a_stall_came_from():
         latency[i] = 400_000_000
     latency[52] = -1  # never delivered, in the 5th second
     assert worst_seconds(intended, latency, range(10, 60), top=3) == [[4, None, 10], [2, 400.0, 10], [0, 2.0, 10]]
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(300)
+def test_send_micro_on_postgresql_prints_its_cpu_and_postgresqls(require_postgres):
+    """bench.send_micro runs the send path's writer alone; on PostgreSQL it also prints the
+    database's CPU per message (all its processes on this machine) and the WAL."""
+    import subprocess
+
+    from bench.procstat import postgres_pids
+
+    if not postgres_pids():
+        pytest.skip("PostgreSQL runs on another machine: its processes cannot be read here")
+    out = subprocess.run([sys.executable, "-m", "bench.send_micro", "--postgres", scenarios.PG_BASE, "--batch", "2",
+                          "--messages", "40", "--pairs", "4", "--numbered"],
+                         capture_output=True, text=True, timeout=280, env={**os.environ, "PARLEY_TASKS": "database"})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "40 messages" in out.stdout and "errors 0" in out.stdout, out.stdout
+    cpu = next(line for line in out.stdout.splitlines() if line.startswith("PostgreSQL CPU"))
+    assert float(cpu.split()[2]) > 0, cpu
+    assert "WAL per message" in out.stdout, out.stdout
