@@ -61,7 +61,8 @@ DEFAULTS = {
     "PARLEY_WS_MAX_PER_USER": 20,
     # Seconds a client has to send a request's headers (slowloris), for `parley serve`.
     "PARLEY_HEADER_TIMEOUT": 10,
-    # Writer threads for the send path: None = 1 on SQLite, 2 on PostgreSQL (realtime/batcher.py).
+    # Writer threads for the send path; 0 = on the event loop (core/loopdb.py); None = 0 on
+    # PostgreSQL, 1 on SQLite (realtime/batcher.py).
     "PARLEY_SEND_WRITERS": None,
     # Milliseconds a batch that could start may wait for more calls, while they arrive at least
     # one per two windows (realtime/batcher.py); 0: never wait.

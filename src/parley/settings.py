@@ -287,7 +287,8 @@ PARLEY_LOGIN_WINDOW = int(os.environ.get("PARLEY_LOGIN_WINDOW", str(15 * 60)))
 PARLEY_WS_MAX_PER_USER = int(os.environ.get("PARLEY_WS_MAX_PER_USER", "20"))
 # Seconds `parley serve` gives a client to send a request's headers (slowloris).
 PARLEY_HEADER_TIMEOUT = float(os.environ.get("PARLEY_HEADER_TIMEOUT", "10"))
-# Writer threads for the WebSocket send path; unset: 1 (measured best, docs/benchmarks.md).
+# Writer threads for the WebSocket send path; 0: on the event loop; unset: 0 on PostgreSQL,
+# 1 on SQLite (realtime/batcher.py, measured in docs/benchmarks.md).
 PARLEY_SEND_WRITERS = int(os.environ["PARLEY_SEND_WRITERS"]) if os.environ.get("PARLEY_SEND_WRITERS") else None
 # Milliseconds a send batch may wait for company under load (realtime/batcher.py); 0: never.
 PARLEY_SEND_WINDOW_MS = float(os.environ.get("PARLEY_SEND_WINDOW_MS", "2"))

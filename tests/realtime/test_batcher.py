@@ -1,12 +1,16 @@
-"""realtime.batcher.Batcher's window: calls that arrive close together share a batch; a lone
-call and a full batch never wait for company, nor do calls that already waited a window
-behind a busy writer."""
+"""realtime.batcher.Batcher: where batches run (writer threads, or the event loop on
+PostgreSQL), and its window: calls that arrive close together share a batch; a lone call and
+a full batch never wait for company, nor do calls that already waited a window behind a busy
+writer."""
 
 import asyncio
 import threading
 import time
 
-from parley.realtime.batcher import Batcher, default_window
+import pytest
+from django.db import connection
+
+from parley.realtime.batcher import Batcher, default_window, default_writers
 
 
 class Recorder:
@@ -103,3 +107,59 @@ def test_the_window_comes_from_the_setting(settings):
     assert default_window() == 0.003
     settings.PARLEY_SEND_WINDOW_MS = 0
     assert default_window() == 0.0
+
+
+def test_without_writer_threads_batches_run_on_the_loop_one_at_a_time():
+    threads = []
+
+    def handler(calls):
+        threads.append(threading.get_ident())
+        return [f"done {c}" for c in calls]
+
+    async def main():
+        batcher = Batcher(handler, writers=0, window=0.0)
+        return await asyncio.wait_for(asyncio.gather(*(batcher.submit(i) for i in range(5))), 5), batcher
+
+    results, batcher = asyncio.run(main())
+    assert results == [f"done {i}" for i in range(5)]
+    assert threads == [threading.get_ident()] * 2, "on the loop's thread, the first call alone, then the rest"
+    assert batcher._executor is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_loop_a_batch_waiting_for_postgresql_lets_the_next_calls_gather():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: there the batches run on the event loop by default")
+    batches = []
+
+    def handler(calls):
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_sleep(0.3)")
+        batches.append(list(calls))
+        return calls
+
+    async def main():
+        batcher = Batcher(handler, window=0.0)
+        assert batcher.writers == 0, "the default on PostgreSQL"
+        first = asyncio.create_task(batcher.submit("first"))
+        ticks = 0
+        for _ in range(10):  # the loop keeps running while the first batch waits for the server
+            await asyncio.sleep(0.01)
+            ticks += 1
+        rest = [asyncio.create_task(batcher.submit(i)) for i in range(3)]
+        await asyncio.wait_for(asyncio.gather(first, *rest), 5)
+        return ticks
+
+    start = time.monotonic()
+    assert asyncio.run(main()) == 10
+    assert time.monotonic() - start < 0.9, "ten 10 ms ticks during a 0.3 s query, not after it"
+    assert batches == [["first"], [0, 1, 2]], "one batch in flight; the calls that came meanwhile share the next"
+
+
+def test_the_writers_come_from_the_setting(settings):
+    settings.PARLEY_SEND_WRITERS = 3
+    assert default_writers() == 3
+    settings.PARLEY_SEND_WRITERS = 0
+    assert default_writers() == 0
+    settings.PARLEY_SEND_WRITERS = None
+    assert default_writers() == (0 if connection.vendor == "postgresql" else 1)

@@ -5,15 +5,18 @@ all to the frame's batch handler: one transaction for all of them. An idle serve
 batch of one at once, so batching adds no delay; under load it saves a commit and the round
 trips per call. Acknowledged still means committed: futures resolve after the batch returns.
 
-Batches run on writer threads of their own, not on asgiref's shared sync thread, so sends
-never queue behind page renders, session look-ups on connect or `sync` frames (measured in
-docs/benchmarks.md). Each thread keeps its own database connection. PARLEY_SEND_WRITERS
-sets how many; by default one on SQLite, which has one writer at a time anyway, and two on
-PostgreSQL: a batch there is mostly waiting for the server (two round trips and its work on
-them), and a second writer fills that wait; in the side-by-side bench, pinned to one core,
-two writers held 500–750/s where one held 300/s (docs/benchmarks.md, "peers"). Writers take
-row locks in one order (conversations, then stream heads), so they cannot deadlock. Two
-calls of one socket never race: a socket waits for each reply.
+Batches run where PARLEY_SEND_WRITERS says. On PostgreSQL by default (0) they run on the
+event loop's own thread, one at a time, in a greenlet whose database waits yield to the loop
+(core.loopdb): sends that arrive meanwhile gather into the next batch. Writer threads cost
+more than the batches' own work on one core: at 500/s in the side-by-side bench, 0.72 ms of
+the server's CPU per message against 1.10 on two writer threads, and PostgreSQL's own CPU
+0.77 against 1.02 ms, the batches being bigger (docs/benchmarks.md, "The send batch on the
+event loop"). SQLite's work does not wait on a socket, so there it would block the loop: by
+default one writer thread (SQLite has one writer at a time anyway), with its own database
+connection, not asgiref's shared sync thread, so sends never queue behind page renders,
+session look-ups on connect or `sync` frames. With writer threads (N > 0) each keeps its own
+connection; writers take row locks in one order (conversations, then stream heads), so they
+cannot deadlock. Two calls of one socket never race: a socket waits for each reply.
 
 A batch's fixed cost (the transaction, a statement per table, the commit) is most of a small
 batch's: at 500 sends a second on one pinned core the writer ran batches of 1.1-1.3 sends at
@@ -33,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import DatabaseError, close_old_connections, connection
 
 from parley.conf import settings
+from parley.core.loopdb import run_on_loop
 
 MAX_BATCH = 256
 
@@ -45,10 +49,11 @@ def default_window() -> float:
 
 
 def default_writers() -> int:
+    """Writer threads for batches (PARLEY_SEND_WRITERS); 0: on the event loop (core.loopdb)."""
     configured = getattr(settings, "PARLEY_SEND_WRITERS", None)
-    if configured:
+    if configured is not None:
         return int(configured)
-    return 2 if connection.vendor == "postgresql" else 1
+    return 0 if connection.vendor == "postgresql" else 1
 
 
 class Batcher:
@@ -108,7 +113,7 @@ class Batcher:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        while self._pending and self._in_flight < self.writers:
+        while self._pending and self._in_flight < max(self.writers, 1):
             if (wait := self._wait_left()) > 0:
                 self._timer = asyncio.get_running_loop().call_later(wait, self._window_over)
                 return
@@ -117,12 +122,8 @@ class Batcher:
             asyncio.get_running_loop().create_task(self._run(batch))
 
     async def _run(self, batch: list[tuple[object, asyncio.Future, float]]) -> None:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix=f"parley-{self.name}")
         try:
-            results = await asyncio.get_running_loop().run_in_executor(
-                self._executor, self._call_handler, [call for call, _, _ in batch]
-            )
+            results = await self._execute([call for call, _, _ in batch])
         except Exception as exc:  # e.g. the database is down: every caller hears it
             for _, future, _ in batch:
                 if not future.done():
@@ -135,8 +136,15 @@ class Batcher:
             self._in_flight -= 1
             self._start_batches()
 
+    async def _execute(self, calls: list) -> list:
+        if not self.writers:
+            return await run_on_loop(self._call_handler, calls)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix=f"parley-{self.name}")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call_handler, calls)
+
     def _call_handler(self, calls: list) -> list:
-        """Run one batch on a writer thread; drop a connection a database restart broke."""
+        """Run one batch (on a writer thread or the loop's greenlet); drop a connection a database restart broke."""
         try:
             return self.handler(calls)
         except DatabaseError:
