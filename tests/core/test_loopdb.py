@@ -113,6 +113,24 @@ def test_a_new_connection_is_made_inside_without_blocking_the_loop():
     assert rows == [(1,)] and ticks >= 8
 
 
+def test_calls_on_one_loop_take_turns_on_the_one_connection():
+    """Two at once would share the thread's connection (and deadlock on psycopg's lock)."""
+    _postgres_only()
+    spans = []
+
+    def slow(name):
+        began = _query("SELECT clock_timestamp()")[0][0]
+        _query("SELECT pg_sleep(0.2)")
+        spans.append((name, began, _query("SELECT clock_timestamp()")[0][0]))
+
+    async def main():
+        await asyncio.gather(run_on_loop(slow, "a"), run_on_loop(slow, "b"))
+
+    asyncio.run(main())
+    (_, _, first_end), (_, second_start, _) = sorted(spans, key=lambda span: span[1])
+    assert first_end <= second_start, "the second call began only after the first had ended"
+
+
 def test_an_error_of_the_code_itself_propagates():
     def broken():
         raise ValueError("nope")

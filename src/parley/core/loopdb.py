@@ -16,14 +16,15 @@ functions, which it looks up at call time and which `install` wraps once per pro
 Inside the greenlet the running loop is hidden, so Django sees a synchronous caller: its
 async-safety check passes, and its connection is this thread's synchronous one, used by
 nothing else (async code on this thread sees its per-task connections, other sync code runs
-on other threads). So only one `run_on_loop` call may use the database at a time on a
-thread; the Batcher runs one batch at a time in this mode. Anything that blocks without
+on other threads). So `run_on_loop` calls on one loop run one after the other (a lock per
+loop), and the Batcher runs one batch at a time in this mode. Anything that blocks without
 going through psycopg blocks the loop for that long: SQLite (which is why SQLite keeps a
 writer thread) and the Redis cache of the rate limit (one round trip per batch, with the
 timeouts of settings.CACHES).
 """
 
 import asyncio
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ from greenlet import getcurrent, greenlet
 T = TypeVar("T")
 
 _installed = False
+_locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = weakref.WeakKeyDictionary()
 
 
 class _LoopGreenlet(greenlet):
@@ -47,7 +49,15 @@ async def run_on_loop(fn: Callable[..., T], *args) -> T:
     """Return `fn(*args)`, run on this thread; its psycopg waits let the loop run meanwhile."""
     install()
     loop = asyncio.get_running_loop()
-    child = _LoopGreenlet(fn, parent=getcurrent())
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    async with lock:  # one connection per thread: never two callers on it at once
+        return await _drive(loop, _LoopGreenlet(fn, parent=getcurrent()), args)
+
+
+async def _drive(loop: asyncio.AbstractEventLoop, child: greenlet, args: tuple):
+    """Run `child` until it ends, awaiting for it each awaitable it hands over (_await)."""
     sent, thrown = args, None
     while True:
         asyncio._set_running_loop(None)  # Django must see a sync caller, as on a writer thread
