@@ -57,13 +57,14 @@ def message_for(user, conversation_id, message_id) -> Message:
 
 
 class ConversationCache:
-    """Recently loaded conversations, for one send-path writer thread's repeated access checks.
+    """Recently loaded conversations, for one send-path writer's repeated access checks.
 
     Who takes part in a conversation never changes, so `may_see` on a cached conversation
     gives the same answer as on a fresh one; only the listing card it carries may be up to
     `ttl` seconds old. Each entry also has a memo (`memo`) where the send path keeps what it
     derives from the conversation (the summaries' fixed parts), expiring with the entry.
-    The send path keeps one per writer thread; search fills one with the conversations its
+    The send path keeps one per writer thread (and one on the event loop's thread, where
+    PostgreSQL's batches run); search fills one with the conversations its
     request already loaded. Pages and the API load fresh. Not thread-safe: one per thread.
 
     An entry lives between `ttl / 2` and `ttl` (`spread` draws where): conversations loaded

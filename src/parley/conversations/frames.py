@@ -19,7 +19,7 @@ from .schemas import ArchiveAck, MessageAck, ReadAck, SendAck, UnreadAck
 from .selectors import inbox_counts_for, unread_for, unread_total_for
 from .serializers import message_dict
 
-_local = threading.local()  # one ConversationCache per writer thread
+_local = threading.local()  # one ConversationCache per writer thread (or the event loop's)
 
 
 class SendIn(FrameIn):

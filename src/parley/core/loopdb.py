@@ -1,17 +1,17 @@
 """Synchronous database code on the event loop's thread, its PostgreSQL waits yielding to the loop.
 
 The send batch ran on writer threads, each with its own connection. On one core the threads
-cost more than the batch's own work: in the side-by-side bench at 500/s on PostgreSQL, the
-same batches run on the loop's thread took 0.94-0.99 ms of the server's CPU per message
-against 1.08-1.13 on two writer threads, and PostgreSQL's own CPU 0.63-0.67 against
-1.01-1.06 ms, one connection's batches being bigger and never contending with each other
-(docs/benchmarks.md, "The send batch on the event loop"). Blocking the loop for every
-round trip is not an option, so `run_on_loop` runs the
-synchronous code (Django's ORM, its transactions and on_commit, the send path's raw SQL) in a
-greenlet: whenever psycopg would wait for the server, the greenlet hands the wait to the
-event loop as an awaitable and the loop serves its sockets until the answer is there. This
-is SQLAlchemy's asyncio bridge (greenlet_spawn / await_only), applied to psycopg's own wait
-functions, which it looks up at call time and which `install` wraps once per process.
+cost more than the batch's own work: in the side-by-side bench at 500/s on PostgreSQL, the same
+batches run on the loop's thread took 0.94-0.99 ms of the server's CPU per message against
+1.08-1.13 on two writer threads, and PostgreSQL's own CPU 0.63-0.67 against 1.01-1.06 ms, one
+connection's batches being bigger and never contending with each other (docs/benchmarks.md,
+"The send batch on the event loop"). Blocking the loop for every round trip is not an option,
+so `run_on_loop` runs the synchronous code (Django's ORM, its transactions and on_commit, the
+send path's raw SQL) in a greenlet: whenever psycopg would wait for the server, the greenlet
+hands the wait to the event loop as an awaitable and the loop serves its sockets until the
+answer is there. This is SQLAlchemy's asyncio bridge (greenlet_spawn / await_only), applied to
+psycopg's own wait functions, which it looks up at call time and which `install` wraps once per
+process.
 
 Inside the greenlet the running loop is hidden, so Django sees a synchronous caller: its
 async-safety check passes, and its connection is this thread's synchronous one, used by

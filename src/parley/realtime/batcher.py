@@ -5,17 +5,18 @@ all to the frame's batch handler: one transaction for all of them. An idle serve
 batch of one at once, so batching adds no delay; under load it saves a commit and the round
 trips per call. Acknowledged still means committed: futures resolve after the batch returns.
 
-Batches run where PARLEY_SEND_WRITERS says. On PostgreSQL by default (0) they run on the
-event loop's own thread, one at a time, in a greenlet whose database waits yield to the loop
-(core.loopdb): sends that arrive meanwhile gather into the next batch. Writer threads cost
-more than that on one core: at 500/s in the side-by-side bench, 0.94-0.99 ms of the server's
-CPU per message against 1.08-1.13 on two writer threads, and PostgreSQL's own CPU 0.63-0.67
-against 1.01-1.06 ms (docs/benchmarks.md, "The send batch on the event loop"). SQLite's work does not wait on a socket, so there it would block the loop: by
-default one writer thread (SQLite has one writer at a time anyway), with its own database
-connection, not asgiref's shared sync thread, so sends never queue behind page renders,
-session look-ups on connect or `sync` frames. With writer threads (N > 0) each keeps its own
-connection; writers take row locks in one order (conversations, then stream heads), so they
-cannot deadlock. Two calls of one socket never race: a socket waits for each reply.
+Batches run where PARLEY_SEND_WRITERS says. On PostgreSQL by default (0) they run on the event
+loop's own thread, one at a time, in a greenlet whose database waits yield to the loop
+(core.loopdb): sends that arrive meanwhile gather into the next batch. Writer threads cost more
+than that on one core: at 500/s in the side-by-side bench, 0.94-0.99 ms of the server's CPU per
+message against 1.08-1.13 on two writer threads, and PostgreSQL's own CPU 0.63-0.67 against
+1.01-1.06 ms (docs/benchmarks.md, "The send batch on the event loop"). SQLite's work does not
+wait on a socket, so there it would block the loop: by default one writer thread (SQLite has
+one writer at a time anyway), with its own database connection, not asgiref's shared sync
+thread, so sends never queue behind page renders, session look-ups on connect or `sync` frames.
+With writer threads (N > 0) each keeps its own connection; writers take row locks in one order
+(conversations, then stream heads), so they cannot deadlock. Two calls of one socket never
+race: a socket waits for each reply.
 
 A batch's fixed cost (the transaction, a statement per table, the commit) is most of a small
 batch's: at 500 sends a second on one pinned core the writer ran batches of 1.1-1.3 sends at
