@@ -38,9 +38,10 @@ class AnyPayload(schemas.Payload):
 
 @pytest.fixture(autouse=True)
 def inprocess(fresh_broker, fresh_batchers, rate_clock, monkeypatch, settings):
-    """A fresh broker and send batchers (one writer); the rate limiter's clock, to move. The
-    made-up event types some tests push by hand are registered while they run."""
-    settings.PARLEY_SEND_WRITERS = None  # the default: the event loop on PostgreSQL, one thread on SQLite
+    """A fresh broker and send batchers (the default: the event loop on PostgreSQL, one writer
+    thread on SQLite); the rate limiter's clock, to move. The made-up event types some tests
+    push by hand are registered while they run."""
+    settings.PARLEY_SEND_WRITERS = None
     for name in ("test.late", "test.next"):
         monkeypatch.setitem(schemas._schemas, name, AnyPayload)
     return rate_clock

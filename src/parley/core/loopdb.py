@@ -72,7 +72,7 @@ async def _drive(loop: asyncio.AbstractEventLoop, child: greenlet, args: tuple):
             return step
         try:
             sent, thrown = (await step,), None
-        except BaseException as exc:  # noqa: BLE001 - raised inside the greenlet, where psycopg waited
+        except BaseException as exc:  # cancellation included: raised inside, where psycopg waited
             thrown = exc
 
 
@@ -98,9 +98,9 @@ def install() -> None:
         return _await(waiting.wait_async(gen, fileno, interval=interval, timeout=timeout))
 
     def wait_conn(gen, interval=0.0, timeout=None):
-        if _ours():
-            return _await(waiting.wait_conn_async(gen, interval=interval, timeout=timeout))
-        return blocking_wait_conn(gen, interval=interval, timeout=timeout)
+        if not _ours():
+            return blocking_wait_conn(gen, interval=interval, timeout=timeout)
+        return _await(waiting.wait_conn_async(gen, interval=interval, timeout=timeout))
 
     waiting.wait, waiting.wait_conn = wait, wait_conn
     _installed = True

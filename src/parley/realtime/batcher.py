@@ -144,7 +144,7 @@ class Batcher:
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._call_handler, calls)
 
     def _call_handler(self, calls: list) -> list:
-        """Run one batch (on a writer thread or the loop's greenlet); drop a connection a database restart broke."""
+        """Run one batch (on a writer thread or the loop's greenlet); drop a broken connection."""
         try:
             return self.handler(calls)
         except DatabaseError:
